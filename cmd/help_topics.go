@@ -1,0 +1,31 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+)
+
+const exitCodesHelp = `convex-authkit exits with one of these codes, so scripts and CI can branch on
+the outcome:
+
+  0  success
+  1  failure: a network or WorkOS API error, or a check that failed or could
+     not run
+  2  cancelled by the user, or (with --detailed-exitcode) changes are pending
+  3  usage or configuration error: a bad flag or argument, an invalid
+     convex.json, an unresolved placeholder, an unreadable dotenv file;
+     nothing was changed
+  4  WorkOS authentication: the API key is missing or was rejected
+
+With --json, a failing command still prints one JSON document on stdout:
+{"schemaVersion":1,"error":{"code":N,"message":"...","hint":"...","problems":[...]}}
+`
+
+func newHelpTopics() []*cobra.Command {
+	return []*cobra.Command{{
+		Use:   "exit-codes",
+		Short: "Exit codes and what they mean",
+		Long:  exitCodesHelp,
+		// A help topic: shown by `convex-authkit help exit-codes`, not runnable.
+		Run: nil,
+	}}
+}

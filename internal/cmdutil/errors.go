@@ -1,0 +1,78 @@
+// Package cmdutil holds what every command shares: the Factory of
+// dependencies, the global options, exit codes and the typed errors that Main
+// turns into an exit status and one printed message.
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/convex-authkit/convex-authkit/internal/diag"
+)
+
+// Exit codes. They are part of the tool's interface: CI scripts branch on
+// them, and `convex-authkit help exit-codes` documents them.
+const (
+	ExitOK      = 0 // success
+	ExitFailure = 1 // a failure: network, API, a check that failed or could not run
+	ExitCancel  = 2 // cancelled by the user, or changes pending under --detailed-exitcode
+	ExitUsage   = 3 // bad flags, arguments or configuration; nothing was changed
+	ExitAuth    = 4 // WorkOS authentication: missing or rejected API key
+)
+
+// Error is an error with the exit code it should produce and an optional
+// hint on how to fix it. Main prints it once; commands only return it.
+type Error struct {
+	Code     int
+	Err      error
+	Hint     string
+	Problems []diag.Problem // located problems, printed before the summary
+	// Silent means the command already reported the failure on its own
+	// (for example `config validate --json`); Main only sets the exit code.
+	Silent bool
+}
+
+func (e *Error) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// FlagErrorf reports a bad flag or argument (exit 3).
+func FlagErrorf(format string, args ...any) *Error {
+	return &Error{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+}
+
+// UsageError reports bad input with a hint (exit 3).
+func UsageError(err error, hint string) *Error {
+	return &Error{Code: ExitUsage, Err: err, Hint: hint}
+}
+
+// ProblemsError reports located problems in an input file (exit 3).
+func ProblemsError(summary string, problems []diag.Problem) *Error {
+	return &Error{Code: ExitUsage, Err: errors.New(summary), Problems: problems}
+}
+
+// SilentError exits with code without printing anything more.
+func SilentError(code int) *Error {
+	return &Error{Code: code, Silent: true}
+}
+
+// ErrCancel is returned when the user cancels an interactive step.
+var ErrCancel = &Error{Code: ExitCancel, Err: errors.New("cancelled")}
+
+// ExitCode maps any error to the process exit status: typed errors carry
+// their own, anything else is a plain failure.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ExitFailure
+}

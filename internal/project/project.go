@@ -1,0 +1,82 @@
+// Package project loads what every command needs about the user's project:
+// convex.json with its authKit section, the chosen environment, and the
+// variable sources for placeholders. It turns every failure into a typed
+// error with exit code 3 and located problems.
+package project
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/dotenv"
+	"github.com/convex-authkit/convex-authkit/internal/envsel"
+	"github.com/convex-authkit/convex-authkit/internal/resolve"
+)
+
+// LoadConfig loads and validates convex.json. Validation errors (and, when
+// strict, warnings) become a *cmdutil.Error with exit code 3 listing every
+// problem. The returned warnings are for the caller to print.
+func LoadConfig(path, display string, strict bool) (*config.Config, []diag.Problem, error) {
+	cfg, err := config.Load(path, display)
+	if err != nil {
+		var fe *config.FileError
+		if errors.As(err, &fe) {
+			return nil, nil, cmdutil.ProblemsError(fmt.Sprintf("cannot load %s", display), []diag.Problem{fe.Problem})
+		}
+		return nil, nil, err
+	}
+	problems := cfg.Problems
+	if strict {
+		problems = diag.Promote(problems)
+	}
+	if errs := diag.Errors(problems); len(errs) > 0 {
+		return nil, nil, cmdutil.ProblemsError(Count(display, errs), problems)
+	}
+	return cfg, problems, nil
+}
+
+// Count summarises problems as "convex.json has 2 errors".
+func Count(display string, errs []diag.Problem) string {
+	if len(errs) == 1 {
+		return display + " has 1 error"
+	}
+	return fmt.Sprintf("%s has %d errors", display, len(errs))
+}
+
+// Options selects the environment and the variable sources.
+type Options struct {
+	Dir     string
+	EnvFlag string
+	Env     map[string]string
+	// Flags are authEnv values from the command line.
+	Flags map[string]string
+}
+
+// Target is an environment chosen and the sources to resolve it with.
+type Target struct {
+	Choice  envsel.Choice
+	Sources *resolve.Sources
+}
+
+// LoadTarget chooses the environment and reads the dotenv files.
+func LoadTarget(opts Options) (*Target, error) {
+	choice, err := envsel.Choose(opts.EnvFlag, opts.Env)
+	if err != nil {
+		return nil, cmdutil.FlagErrorf("%v", err)
+	}
+	src, err := resolve.Load(resolve.Options{Dir: opts.Dir, Env: opts.Env, Flags: opts.Flags})
+	if err != nil {
+		var pe *dotenv.ParseError
+		if errors.As(err, &pe) {
+			return nil, cmdutil.ProblemsError(fmt.Sprintf("cannot parse %s", pe.File), []diag.Problem{{
+				Severity: diag.SeverityError, File: pe.File, Line: pe.Line, Message: pe.Reason,
+				Hint: "fix the line so it reads NAME=value (the value may be quoted); its content is not shown because dotenv files hold secrets",
+			}})
+		}
+		return nil, cmdutil.UsageError(err, "check that the dotenv files are readable")
+	}
+	return &Target{Choice: choice, Sources: src}, nil
+}

@@ -1,0 +1,118 @@
+package resolve
+
+import (
+	"fmt"
+
+	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/interpolate"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
+)
+
+// Value is one resolved template with its provenance.
+type Value struct {
+	Path     string            `json:"-"`
+	Line     int               `json:"line"`
+	Column   int               `json:"column"`
+	Template string            `json:"template"`
+	Value    string            `json:"-"`
+	Uses     []interpolate.Use `json:"uses,omitempty"`
+	// Secret is true when the value is or contains a secret: the API key,
+	// anything shaped like one, or a variable named like a password.
+	Secret bool `json:"secret,omitempty"`
+	// Resolved is false when some placeholder could not be resolved.
+	Resolved bool `json:"-"`
+}
+
+// EnvVar is a resolved localEnvVars entry.
+type EnvVar struct {
+	Name string
+	Value
+}
+
+// Section is a section of authKit resolved for one environment.
+type Section struct {
+	Env config.Env
+	// Configured is false when convex.json has no section for Env.
+	Configured bool
+	// ConfigureDisabled is true when configure is false or absent.
+	ConfigureDisabled bool
+	RedirectURIs      []Value
+	AppHomepageURL    *Value
+	CORSOrigins       []Value
+	LocalEnvVars      []EnvVar
+	// Problems lists every placeholder that could not be resolved.
+	Problems []diag.Problem
+}
+
+// Resolve substitutes every placeholder of the section for env.
+func Resolve(cfg *config.Config, env config.Env, src *Sources) *Section {
+	out := &Section{Env: env}
+	sec := cfg.Section(env)
+	if sec == nil {
+		return out
+	}
+	out.Configured = true
+	r := resolver{file: cfg.File, src: src, out: out}
+	if c := sec.Configure; c != nil {
+		for _, s := range c.RedirectURIs {
+			out.RedirectURIs = append(out.RedirectURIs, r.value("", s))
+		}
+		if c.AppHomepageURL != nil {
+			v := r.value("", *c.AppHomepageURL)
+			out.AppHomepageURL = &v
+		}
+		for _, s := range c.CORSOrigins {
+			out.CORSOrigins = append(out.CORSOrigins, r.value("", s))
+		}
+	} else {
+		out.ConfigureDisabled = true
+	}
+	for _, ev := range sec.LocalEnvVars {
+		out.LocalEnvVars = append(out.LocalEnvVars, EnvVar{Name: ev.Name, Value: r.value(ev.Name, ev.Value)})
+	}
+	return out
+}
+
+type resolver struct {
+	file string
+	src  *Sources
+	out  *Section
+}
+
+func (r *resolver) lookup(kind interpolate.Kind, name string) (string, string, bool) {
+	var v, source string
+	var found bool
+	if kind == interpolate.AuthEnv {
+		v, source, found = r.src.GetAuth(name)
+	} else {
+		v, source, found = r.src.Get(name)
+	}
+	return v, source, found && v != ""
+}
+
+func (r *resolver) value(name string, s config.String) Value {
+	res := interpolate.Resolve(s.Value, r.lookup)
+	v := Value{
+		Path: s.Path, Line: s.Pos.Line, Column: s.Pos.Column,
+		Template: s.Value, Value: res.Value, Uses: res.Uses,
+		Resolved: len(res.Failures) == 0,
+	}
+	v.Secret = secret.LooksLikeAPIKey(res.Value) || (name != "" && secret.IsSecretName(name))
+	for _, u := range res.Uses {
+		v.Secret = v.Secret || u.Secret
+	}
+	for _, f := range res.Failures {
+		hint := f.Hint
+		if f.Kind != interpolate.Unknown {
+			if val, source, found := r.src.Get(f.Name); found && val == "" {
+				hint = fmt.Sprintf("%s is set but empty (%s), which Convex treats as unset; an empty variable in the environment also hides the dotenv files' values", f.Name, source)
+			}
+		}
+		r.out.Problems = append(r.out.Problems, diag.Problem{
+			Severity: diag.SeverityError, File: r.file, Path: s.Path,
+			Line: s.Pos.Line, Column: s.Pos.Column, Message: f.Message, Hint: hint,
+		})
+	}
+	return v
+}
