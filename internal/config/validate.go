@@ -135,6 +135,11 @@ func (v *validator) section(env Env, m *jsonpos.Member) *Section {
 		case "localEnvVars":
 			s.LocalEnvVars, s.LocalEnvVarsDisabled = v.localEnvVars(env, path+".localEnvVars", mem)
 		default:
+			if k := closest(key, configureKeys); k != "" {
+				v.warnf(join(path, key), mem.KeyPos, fmt.Sprintf("move it into configure: \"configure\": {%q: ...}", k),
+					"unknown key %q: Convex ignores it; %s belongs inside configure", key, k)
+				continue
+			}
 			v.unknownKey(join(path, key), mem, sectionKeys)
 		}
 	}

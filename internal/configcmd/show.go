@@ -59,7 +59,7 @@ func Show(opts ShowOptions) error {
 		}
 		return cmdutil.ProblemsError(fmt.Sprintf("%d %s in authKit.%s could not be resolved", n, noun, env), sec.Problems)
 	}
-	m := newMasker(opts.ShowSecrets, target.Sources)
+	m := newMasker(opts.ShowSecrets, target.Sources, sec)
 	if opts.JSON {
 		return cmdutil.WriteJSON(opts.IO.Out, showReport(sec, target, m))
 	}
@@ -72,12 +72,20 @@ type masker struct {
 	r    secret.Redactor
 }
 
-func newMasker(show bool, src *resolve.Sources) *masker {
+// newMasker learns the secrets to hide from the variable sources (by name or
+// shape) and from the section itself (a value written to a secret-named
+// variable is secret wherever else it appears).
+func newMasker(show bool, src *resolve.Sources, sec *resolve.Section) *masker {
 	m := &masker{show: show}
 	for _, v := range src.Secrets(func(name, value string) bool {
 		return secret.IsSecretName(name) || secret.LooksLikeAPIKey(value)
 	}) {
 		m.r.Add(v)
+	}
+	for _, ev := range sec.LocalEnvVars {
+		if ev.Secret {
+			m.r.Add(ev.Value.Value)
+		}
 	}
 	return m
 }
@@ -166,7 +174,8 @@ func printSection(io *iostreams.IOStreams, cfg *config.Config, sec *resolve.Sect
 	}
 	s := cfg.Section(sec.Env)
 	fmt.Fprintf(w, "%s  %s\n", cs.Bold("authKit."+string(sec.Env)), cs.Gray(fmt.Sprintf("%s:%d", cfg.File, s.Pos.Line)))
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
 	row := func(indent, label string, v resolve.Value) {
 		fmt.Fprintf(tw, "%s%s\t%s\t%s\n", indent, label, cs.Gray(fmt.Sprintf("%s:%d", cfg.File, v.Line)), cs.Gray(origin(v, m)))
 	}
@@ -205,7 +214,17 @@ func printSection(io *iostreams.IOStreams, cfg *config.Config, sec *resolve.Sect
 	default:
 		fmt.Fprintf(tw, "localEnvVars: (none)\t\t\n")
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// tabwriter pads empty trailing cells; trailing blanks are noise in a
+	// terminal and trip up anyone matching lines.
+	for _, line := range strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n") {
+		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " ")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // origin says how a value was produced: "literal", or each placeholder with
