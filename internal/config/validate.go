@@ -314,20 +314,22 @@ const (
 // are errors whatever the environment; near-misses and literal secrets are
 // warnings; a literal URL that WorkOS would reject is a warning.
 func (v *validator) template(s String, kind urlKind) {
-	for _, f := range interpolate.Check(s.Value) {
+	segs := interpolate.Parse(s.Value)
+	literal := !interpolate.HasPlaceholders(segs)
+	for _, f := range interpolate.Check(segs) {
 		v.errorf(s.Path, s.Pos, f.Hint, "%s", f.Message)
 	}
 	if kind != urlNone && strings.Contains(s.Value, "${authEnv.WORKOS_API_KEY}") {
 		v.warnf(s.Path, s.Pos, "configure values are URLs sent to WorkOS: use ${authEnv.WORKOS_CLIENT_ID} or ${buildEnv.NAME}",
 			"puts the WorkOS API key into a URL")
 	}
-	for _, la := range interpolate.LookAlikes(s.Value) {
+	for _, la := range interpolate.LookAlikes(segs) {
 		v.warnf(s.Path, s.Pos, la.Reason, "%q looks like a placeholder but is not one", la.Text)
 	}
-	if secret.LooksLikeAPIKey(s.Value) && !interpolate.HasPlaceholders(s.Value) {
+	if secret.LooksLikeAPIKey(s.Value) && literal {
 		v.warnf(s.Path, s.Pos, "use ${authEnv.WORKOS_API_KEY} and keep the key in the environment", "convex.json holds what looks like a WorkOS API key; it is usually committed to git")
 	}
-	if kind != urlNone && !interpolate.HasPlaceholders(s.Value) {
+	if kind != urlNone && literal {
 		if msg, hint := checkURL(s.Value, kind); msg != "" {
 			v.warnf(s.Path, s.Pos, hint, "%s", msg)
 		}

@@ -112,9 +112,9 @@ func isAuthEnvName(n string) bool {
 	return false
 }
 
-// HasPlaceholders reports whether tmpl contains at least one placeholder.
-func HasPlaceholders(tmpl string) bool {
-	for _, s := range Parse(tmpl) {
+// HasPlaceholders reports whether a parsed template has a placeholder.
+func HasPlaceholders(segs []Segment) bool {
+	for _, s := range segs {
 		if s.Kind != Literal {
 			return true
 		}
@@ -266,10 +266,11 @@ type LookAlike struct {
 	Reason string
 }
 
-// LookAlikes finds near-miss placeholders in the literal parts of tmpl.
-func LookAlikes(tmpl string) []LookAlike {
+// LookAlikes finds near-miss placeholders in the literal parts of a parsed
+// template.
+func LookAlikes(segs []Segment) []LookAlike {
 	var out []LookAlike
-	for _, seg := range Parse(tmpl) {
+	for _, seg := range segs {
 		if seg.Kind != Literal {
 			continue
 		}
@@ -311,11 +312,11 @@ func isNameChar(c byte) bool {
 	return isNameStart(c) || c >= '0' && c <= '9'
 }
 
-// Check returns the failures of tmpl that no environment can fix: unknown
-// placeholders. Missing variables are not reported.
-func Check(tmpl string) []Failure {
+// Check returns the failures of a parsed template that no environment can
+// fix: unknown placeholders. Missing variables are not reported.
+func Check(segs []Segment) []Failure {
 	var out []Failure
-	for _, seg := range Parse(tmpl) {
+	for _, seg := range segs {
 		if seg.Kind == Unknown {
 			out = append(out, unknownFailure(seg))
 		}

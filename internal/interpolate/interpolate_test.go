@@ -183,7 +183,7 @@ func TestLookAlikes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, l := range LookAlikes(tt.in) {
+		for _, l := range LookAlikes(Parse(tt.in)) {
 			got = append(got, l.Text)
 		}
 		if !reflect.DeepEqual(got, tt.want) {

@@ -1,0 +1,132 @@
+package resolve
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/convex-authkit/convex-authkit/internal/config"
+)
+
+func writeFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestSourcePrecedence(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		".env.local": "# comment\nA=local\nB=local\nWORKOS_CLIENT_ID=client_local\n",
+		".env":       "A=dotenv\nB=dotenv\nC=dotenv\nD=dotenv\n",
+	})
+	src, err := Load(Options{
+		Dir:   dir,
+		Env:   map[string]string{"A": "env", "D": ""},
+		Flags: map[string]string{"WORKOS_CLIENT_ID": "client_flag"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, value, source string
+		found               bool
+	}{
+		{"A", "env", "environment", true},
+		{"B", "local", ".env.local:3", true},
+		{"C", "dotenv", ".env:3", true},
+		// Set but empty in the environment: dotenv does not override it.
+		{"D", "", "environment", true},
+		{"E", "", "", false},
+	}
+	for _, tt := range tests {
+		v, s, found := src.Get(tt.name)
+		if v != tt.value || s != tt.source || found != tt.found {
+			t.Errorf("Get(%s) = %q, %q, %v; want %q, %q, %v", tt.name, v, s, found, tt.value, tt.source, tt.found)
+		}
+	}
+	if v, s, _ := src.GetAuth("WORKOS_CLIENT_ID"); v != "client_flag" || s != "flag" {
+		t.Errorf("GetAuth(WORKOS_CLIENT_ID) = %q from %q, want the flag", v, s)
+	}
+	if v, s, _ := src.Get("WORKOS_CLIENT_ID"); v != "client_local" || s != ".env.local:4" {
+		t.Errorf("Get(WORKOS_CLIENT_ID) = %q from %q; buildEnv must ignore flags", v, s)
+	}
+}
+
+func TestLoadReportsDotenvLineWithoutContent(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{".env": "OK=1\nWORKOS_API_KEY sk_test_secretvalue123\n"})
+	_, err := Load(Options{Dir: dir})
+	if err == nil {
+		t.Fatal("want a parse error")
+	}
+	if !strings.Contains(err.Error(), ".env:2") || strings.Contains(err.Error(), "secretvalue") {
+		t.Fatalf("error = %q, want .env:2 and no content", err)
+	}
+}
+
+func TestResolveSection(t *testing.T) {
+	cfg, err := config.Parse("convex.json", []byte(`{"authKit":{"dev":{
+  "configure":{"redirectUris":["https://${buildEnv.HOST}/cb","${buildEnv.NOPE}/${buildEnv.NADA}"],"appHomepageUrl":"https://${buildEnv.HOST}"},
+  "localEnvVars":{"KEY":"${authEnv.WORKOS_API_KEY}","ID":"${authEnv.WORKOS_CLIENT_ID}"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := Load(Options{Dir: t.TempDir(), Env: map[string]string{"HOST": "example.com", "WORKOS_API_KEY": "sk_test_abcdefghijklmnop"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := Resolve(cfg, config.Dev, src)
+	if !sec.Configured || sec.RedirectURIs[0].Value != "https://example.com/cb" || sec.AppHomepageURL.Value != "https://example.com" {
+		t.Fatalf("section = %+v", sec)
+	}
+	if len(sec.Problems) != 3 {
+		t.Fatalf("want 3 problems (NOPE, NADA, WORKOS_CLIENT_ID), got %v", sec.Problems)
+	}
+	for _, p := range sec.Problems {
+		if p.Line == 0 || p.Column == 0 || p.Path == "" || p.Hint == "" {
+			t.Errorf("problem lacks location or hint: %+v", p)
+		}
+	}
+	if !sec.LocalEnvVars[0].Secret || sec.LocalEnvVars[1].Secret {
+		t.Fatalf("secret flags wrong: %+v", sec.LocalEnvVars)
+	}
+	if absent := Resolve(cfg, config.Prod, src); absent.Configured {
+		t.Fatal("absent prod section reported as configured")
+	}
+}
+
+// BenchmarkLoadAndResolve loads a convex.json with 500 redirect URIs per
+// section and resolves the dev section, as every command does on start.
+func BenchmarkLoadAndResolve(b *testing.B) {
+	dir := b.TempDir()
+	var uris []string
+	for i := range 500 {
+		uris = append(uris, fmt.Sprintf(`"https://${buildEnv.HOST}/tenant-%d/callback"`, i))
+	}
+	list := strings.Join(uris, ",\n        ")
+	section := fmt.Sprintf(`{"configure": {"redirectUris": [%s], "appHomepageUrl": "https://${buildEnv.HOST}", "corsOrigins": ["https://${buildEnv.HOST}"]}}`, list)
+	doc := fmt.Sprintf(`{"functions": "convex/", "authKit": {"dev": %s, "preview": %s, "prod": %s}}`, section, section, section)
+	writeFiles(b, dir, map[string]string{"convex.json": doc, ".env.local": "HOST=example.com\n"})
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		cfg, err := config.Load(filepath.Join(dir, "convex.json"), "convex.json")
+		if err != nil || len(cfg.Errors()) > 0 {
+			b.Fatal(err, cfg.Errors())
+		}
+		src, err := Load(Options{Dir: dir, Env: map[string]string{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sec := Resolve(cfg, config.Dev, src); len(sec.RedirectURIs) != 500 || len(sec.Problems) > 0 {
+			b.Fatal("unexpected result")
+		}
+	}
+}
