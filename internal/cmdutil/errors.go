@@ -63,16 +63,3 @@ func SilentError(code int) *Error {
 
 // ErrCancel is returned when the user cancels an interactive step.
 var ErrCancel = &Error{Code: ExitCancel, Err: errors.New("cancelled")}
-
-// ExitCode maps any error to the process exit status: typed errors carry
-// their own, anything else is a plain failure.
-func ExitCode(err error) int {
-	if err == nil {
-		return ExitOK
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ExitFailure
-}

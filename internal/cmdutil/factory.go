@@ -80,9 +80,6 @@ func (f *Factory) ConfigPath() (abs, display string) {
 	return filepath.Clean(p), f.Globals.Config
 }
 
-// Getenv reads the environment snapshot.
-func (f *Factory) Getenv(name string) string { return f.Env[name] }
-
 // EnvTruthy reports whether an environment variable is set to a true-ish
 // value ("1", "true", "yes", any case).
 func (f *Factory) EnvTruthy(name string) bool {

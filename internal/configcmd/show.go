@@ -94,6 +94,8 @@ func (m *masker) value(v resolve.Value) string {
 	if m.show {
 		return v.Value
 	}
+	// A secret value is masked whole, unless it is a URL carrying a secret:
+	// then only the secret inside is masked, so the URL stays recognisable.
 	if v.Secret && !strings.Contains(v.Value, "://") {
 		return secret.Mask(v.Value)
 	}

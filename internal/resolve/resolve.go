@@ -11,17 +11,17 @@ import (
 
 // Value is one resolved template with its provenance.
 type Value struct {
-	Path     string            `json:"-"`
-	Line     int               `json:"line"`
-	Column   int               `json:"column"`
-	Template string            `json:"template"`
-	Value    string            `json:"-"`
-	Uses     []interpolate.Use `json:"uses,omitempty"`
+	Path     string
+	Line     int
+	Column   int
+	Template string
+	Value    string
+	Uses     []interpolate.Use
 	// Secret is true when the value is or contains a secret: the API key,
 	// anything shaped like one, or a variable named like a password.
-	Secret bool `json:"secret,omitempty"`
+	Secret bool
 	// Resolved is false when some placeholder could not be resolved.
-	Resolved bool `json:"-"`
+	Resolved bool
 }
 
 // EnvVar is a resolved localEnvVars entry.
