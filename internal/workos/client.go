@@ -1,0 +1,394 @@
+// Package workos talks to the WorkOS REST API: the environment settings
+// AuthKit needs (redirect URIs, CORS origins, homepage URL, JWT template,
+// webhook endpoints), the public JWKS, and, through workos-go, user
+// management. workos-go v4 has no calls for the settings and does not retry,
+// so this package makes those requests itself, with retries, per-attempt
+// timeouts and a request log that never shows a secret.
+package workos
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultBaseURL is the production WorkOS API.
+const DefaultBaseURL = "https://api.workos.com"
+
+const (
+	defaultTimeout     = 10 * time.Second
+	defaultMaxAttempts = 4
+	defaultUserAgent   = "convex-authkit"
+
+	backoffBase = 200 * time.Millisecond
+	backoffCap  = 5 * time.Second
+	// maxRetryAfter bounds how long a 429 can stall the CLI; a server asking
+	// for more is better reported than waited for.
+	maxRetryAfter = 30 * time.Second
+
+	// maxBodySize protects against a misbehaving proxy streaming forever.
+	// The largest legitimate answer, a page of 100 webhook endpoints, is far
+	// smaller.
+	maxBodySize = 8 << 20
+)
+
+// Options configures a Client. The zero value talks to DefaultBaseURL with
+// sane defaults; only APIKey is needed for authenticated calls.
+type Options struct {
+	BaseURL     string // "" = DefaultBaseURL; a trailing slash is trimmed
+	APIKey      string
+	HTTPClient  *http.Client  // nil = a client with sane transport defaults and no overall Timeout
+	Timeout     time.Duration // per attempt; 0 = 10s
+	MaxAttempts int           // 0 = 4
+	UserAgent   string        // e.g. "convex-authkit/1.2.3"
+	Log         io.Writer     // verbose request log; nil = silent
+	// Sleep waits between attempts; tests replace it. nil = a context-aware timer sleep.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Client is safe for concurrent use: it is never modified after New.
+type Client struct {
+	baseURL     string
+	apiKey      string
+	hc          *http.Client
+	timeout     time.Duration
+	maxAttempts int
+	userAgent   string
+	log         *logger
+	sleep       func(ctx context.Context, d time.Duration) error
+
+	// now and jitter are fixed by tests to make Retry-After dates and
+	// backoff durations exact.
+	now    func() time.Time
+	jitter func(ceiling time.Duration) time.Duration
+}
+
+// New builds a Client. It does no I/O; a malformed BaseURL is reported by
+// the first request.
+func New(opts Options) *Client {
+	c := &Client{
+		baseURL:     strings.TrimSuffix(opts.BaseURL, "/"),
+		apiKey:      opts.APIKey,
+		hc:          opts.HTTPClient,
+		timeout:     opts.Timeout,
+		maxAttempts: opts.MaxAttempts,
+		userAgent:   opts.UserAgent,
+		sleep:       opts.Sleep,
+		now:         time.Now,
+		jitter:      fullJitter,
+	}
+	if c.baseURL == "" {
+		c.baseURL = DefaultBaseURL
+	}
+	if c.hc == nil {
+		c.hc = defaultHTTPClient()
+	}
+	if c.timeout <= 0 {
+		c.timeout = defaultTimeout
+	}
+	switch {
+	case c.maxAttempts == 0:
+		c.maxAttempts = defaultMaxAttempts
+	case c.maxAttempts < 0:
+		c.maxAttempts = 1
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	if c.sleep == nil {
+		c.sleep = sleepContext
+	}
+	if opts.Log != nil {
+		c.log = &logger{w: opts.Log}
+	}
+	return c
+}
+
+// BaseURL is the API root requests go to, without a trailing slash.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+func defaultHTTPClient() *http.Client {
+	// No Client.Timeout: it would cap the sum of all attempts, while each
+	// attempt already gets its own deadline from Options.Timeout.
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return &http.Client{}
+	}
+	t = t.Clone()
+	// apply sends many small requests to one host, often in parallel.
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: t}
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// fullJitter spreads retries uniformly over [0, ceiling] so that many CLIs
+// hitting the same rate limit do not come back in lockstep.
+func fullJitter(ceiling time.Duration) time.Duration {
+	if ceiling <= 0 {
+		return 0
+	}
+	return rand.N(ceiling + 1)
+}
+
+// request is one logical API call; do may send it several times.
+type request struct {
+	method string
+	path   string
+	query  url.Values
+	body   any  // JSON-encoded once, so every attempt sends the same bytes
+	noAuth bool // for the public JWKS, which must not see the key
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// permanentError marks a failure that another attempt cannot fix.
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+func (e permanentError) Unwrap() error { return e.err }
+
+// do sends r until it gets a 2xx answer, a non-retryable failure, or runs
+// out of attempts. Non-2xx answers come back as *APIError.
+func (c *Client) do(ctx context.Context, r request) (*response, error) {
+	target, err := c.target(r)
+	if err != nil {
+		return nil, err
+	}
+	var payload []byte
+	if r.body != nil {
+		if payload, err = json.Marshal(r.body); err != nil {
+			return nil, fmt.Errorf("%s %s: encoding request: %w", r.method, r.path, err)
+		}
+	}
+	logPath := r.path
+	if len(r.query) > 0 {
+		logPath += "?" + r.query.Encode()
+	}
+
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", r.method, r.path, err)
+		}
+		start := time.Now()
+		res, err := c.attempt(ctx, r, target, payload)
+		elapsed := time.Since(start).Round(time.Millisecond)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			// The caller gave up; whatever the attempt saw is beside the point.
+			c.log.printf("workos: %s %s -> %v (%s)\n", r.method, logPath, ctxErr, elapsed)
+			return nil, fmt.Errorf("%s %s: %w", r.method, r.path, ctxErr)
+		}
+
+		var (
+			failure   error
+			retryable bool
+			outcome   string
+		)
+		if err != nil {
+			failure = err
+			retryable = !errors.As(err, new(permanentError))
+			outcome = fmt.Sprintf("%s -> %v (%s)", logPath, err, elapsed)
+		} else {
+			outcome = fmt.Sprintf("%s -> %d (%s%s)", logPath, res.status, elapsed, requestIDNote(res.header))
+			if res.status >= 200 && res.status < 300 {
+				c.log.printf("workos: %s %s\n", r.method, outcome)
+				return res, nil
+			}
+			failure = newAPIError(r.method, r.path, &http.Response{
+				StatusCode: res.status,
+				Status:     fmt.Sprintf("%d %s", res.status, http.StatusText(res.status)),
+				Header:     res.header,
+			}, res.body, c.apiKey)
+			retryable = res.status == http.StatusTooManyRequests || res.status >= 500
+		}
+
+		if !retryable || attempt >= c.maxAttempts {
+			c.log.printf("workos: %s %s\n", r.method, outcome)
+			return nil, giveUp(r, failure, attempt, retryable)
+		}
+
+		wait := c.backoff(attempt)
+		if res != nil && (res.status == http.StatusTooManyRequests || res.status == http.StatusServiceUnavailable) {
+			if d, ok := c.retryAfter(res.header.Get("Retry-After")); ok {
+				wait = d
+			}
+		}
+		c.log.printf("workos: %s %s; retrying in %s (attempt %d/%d)\n",
+			r.method, outcome, wait.Round(time.Millisecond), attempt+1, c.maxAttempts)
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", r.method, r.path, err)
+		}
+	}
+}
+
+// giveUp shapes the final error so it says how hard we tried when retrying
+// was the plan, and stays short when a single answer settled it.
+func giveUp(r request, failure error, attempts int, retryable bool) error {
+	if ae, ok := failure.(*APIError); ok {
+		if retryable {
+			ae.Attempts = attempts
+		}
+		return ae
+	}
+	if retryable && attempts > 1 {
+		return fmt.Errorf("%s %s: gave up after %d attempts: %w", r.method, r.path, attempts, failure)
+	}
+	return fmt.Errorf("%s %s: %w", r.method, r.path, failure)
+}
+
+func (c *Client) target(r request) (string, error) {
+	u, err := url.Parse(c.baseURL + r.path)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		// Caught here because the transport's "unsupported protocol scheme"
+		// would otherwise be retried as if it were a network problem.
+		return "", fmt.Errorf("invalid WorkOS base URL %q: want http(s)://host", c.baseURL)
+	}
+	if len(r.query) > 0 {
+		u.RawQuery = r.query.Encode()
+	}
+	return u.String(), nil
+}
+
+// attempt sends one request under its own deadline and reads the whole
+// body before that deadline is released, so a server that stalls mid-body
+// is caught too.
+func (c *Client) attempt(ctx context.Context, r request, target string, payload []byte) (*response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
+	if err != nil {
+		return nil, permanentError{err}
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if !r.noAuth {
+		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	}
+
+	res, err := c.hc.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxBodySize+1))
+	if err != nil {
+		return nil, c.transportError(ctx, fmt.Errorf("reading response: %w", err))
+	}
+	if len(data) > maxBodySize {
+		return nil, permanentError{fmt.Errorf("response larger than %d bytes", maxBodySize)}
+	}
+	return &response{status: res.StatusCode, header: res.Header, body: data}, nil
+}
+
+// transportError drops the *url.Error wrapper, whose text repeats the method
+// and full URL that our own error prefix already names, and turns a
+// per-attempt deadline into words a user can act on.
+func (c *Client) transportError(attemptCtx context.Context, err error) error {
+	if errors.Is(attemptCtx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("no response within %s", c.timeout)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	// A certificate the system does not trust will not become trusted by
+	// asking again.
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) {
+		return permanentError{err}
+	}
+	return err
+}
+
+// backoff is exponential with full jitter: the ceiling doubles from
+// backoffBase after each failed attempt and stops at backoffCap.
+func (c *Client) backoff(failed int) time.Duration {
+	ceiling := backoffBase
+	for i := 1; i < failed && ceiling < backoffCap; i++ {
+		ceiling *= 2
+	}
+	return c.jitter(min(ceiling, backoffCap))
+}
+
+// retryAfter reads Retry-After as delay-seconds or an HTTP date. It also
+// applies to 503, which RFC 9110 defines it for.
+func (c *Client) retryAfter(v string) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
+		}
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = max(t.Sub(c.now()), 0)
+	} else {
+		return 0, false
+	}
+	return min(d, maxRetryAfter), true
+}
+
+func requestIDNote(h http.Header) string {
+	if id := h.Get("X-Request-ID"); id != "" {
+		return ", request id " + id
+	}
+	return ""
+}
+
+// logger serialises log lines from concurrent requests so they never
+// interleave. A nil *logger is silent.
+type logger struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *logger) printf(format string, args ...any) {
+	if l == nil {
+		return
+	}
+	line := fmt.Sprintf(format, args...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, _ = io.WriteString(l.w, line)
+}
