@@ -3,7 +3,9 @@
 package main
 
 import (
+	"context"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/cmd"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/prompt"
 )
 
 // Set by the release build: -ldflags "-X main.version=... -X main.commit=... -X main.date=...".
@@ -36,8 +39,13 @@ func run() int {
 		Build:     buildInfo(),
 		WorkDir:   wd,
 		Now:       time.Now,
+		Prompter:  &prompt.Huh{In: os.Stdin, Out: os.Stderr, Accessible: env["ACCESSIBLE"] != ""},
 	}
-	return cmd.Main(os.Args[1:], f)
+	// Ctrl-C cancels the context: requests in flight stop and the command
+	// reports what was and was not applied.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return cmd.Main(ctx, os.Args[1:], f)
 }
 
 func environ() map[string]string {

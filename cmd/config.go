@@ -55,7 +55,7 @@ Exit status: 0 valid (warnings on stderr), 3 invalid.`,
 }
 
 func newCmdConfigShow(f *cmdutil.Factory, runF func(configcmd.ShowOptions) error) *cobra.Command {
-	var envFlag, clientID, environmentID string
+	var sf sectionFlags
 	var showSecrets bool
 	c := &cobra.Command{
 		Use:   "show",
@@ -83,17 +83,8 @@ convex.json is invalid or a placeholder cannot be resolved.`,
   VERCEL_ENV=preview convex-authkit config show --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, name := f.ConfigPath()
-			flags := map[string]string{}
-			if clientID != "" {
-				flags["WORKOS_CLIENT_ID"] = clientID
-			}
-			if environmentID != "" {
-				flags["WORKOS_ENVIRONMENT_ID"] = environmentID
-			}
 			opts := configcmd.ShowOptions{
-				IO: f.IOStreams, ConfigPath: path, ConfigName: name, Dir: f.ProjectDir(),
-				EnvFlag: envFlag, Env: f.Env, Flags: flags,
+				IO: f.IOStreams, Options: sf.project(f),
 				JSON: f.Globals.JSON, Verbose: f.Globals.Verbose, ShowSecrets: showSecrets,
 			}
 			if runF != nil {
@@ -103,9 +94,7 @@ convex.json is invalid or a placeholder cannot be resolved.`,
 		},
 	}
 	fl := c.Flags()
-	fl.StringVar(&envFlag, "env", "", "section to resolve: dev, preview or prod (default: detected)")
-	fl.StringVar(&clientID, "client-id", "", "WorkOS client ID for ${authEnv.WORKOS_CLIENT_ID}")
-	fl.StringVar(&environmentID, "environment-id", "", "WorkOS environment ID for ${authEnv.WORKOS_ENVIRONMENT_ID}")
+	sf.bind(fl, "resolve")
 	fl.BoolVar(&showSecrets, "show-secrets", false, "print secrets in full")
 	return c
 }

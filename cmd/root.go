@@ -4,6 +4,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -52,6 +53,8 @@ and prod deployments, and shows where every value comes from.`,
 	root.AddCommand(
 		newCmdVersion(f),
 		newCmdConfig(f),
+		newCmdApply(f, nil),
+		newCmdEmulate(f),
 	)
 	root.AddCommand(newHelpTopics()...)
 	return root
@@ -85,10 +88,10 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 // Main runs the command line and returns the exit code. It is the only place
 // that prints errors.
-func Main(args []string, f *cmdutil.Factory) int {
+func Main(ctx context.Context, args []string, f *cmdutil.Factory) int {
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return cmdutil.ExitOK
 	}

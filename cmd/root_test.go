@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,7 +60,7 @@ func TestNoInputSources(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, ios := testFactory(tt.env)
-			if code := Main(append([]string{"version"}, tt.args...), f); code != 0 {
+			if code := Main(context.Background(), append([]string{"version"}, tt.args...), f); code != 0 {
 				t.Fatalf("exit %d", code)
 			}
 			if ios.CanPrompt() != tt.prompt {
@@ -72,7 +73,7 @@ func TestNoInputSources(t *testing.T) {
 func TestNoColorFlag(t *testing.T) {
 	f, ios := testFactory(map[string]string{})
 	ios.SetColorEnabled(true)
-	Main([]string{"version", "--no-color"}, f)
+	Main(context.Background(), []string{"version", "--no-color"}, f)
 	if ios.ColorEnabled() {
 		t.Fatal("--no-color left colour on")
 	}
@@ -81,7 +82,7 @@ func TestNoColorFlag(t *testing.T) {
 func TestErrorsAreJSONUnderJSONFlag(t *testing.T) {
 	ios, _, stdout, stderr := iostreams.Test()
 	f := &cmdutil.Factory{IOStreams: ios, Env: map[string]string{}, WorkDir: t.TempDir()}
-	code := Main([]string{"config", "show", "--json"}, f)
+	code := Main(context.Background(), []string{"config", "show", "--json"}, f)
 	if code != cmdutil.ExitUsage {
 		t.Fatalf("exit %d, want 3", code)
 	}

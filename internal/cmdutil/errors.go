@@ -63,3 +63,35 @@ func SilentError(code int) *Error {
 
 // ErrCancel is returned when the user cancels an interactive step.
 var ErrCancel = &Error{Code: ExitCancel, Err: errors.New("cancelled")}
+
+// Redacted returns err with its message, problems and hint passed through
+// redact, so that a value echoed by a server or a validator cannot carry a
+// secret to the terminal. errors.Is and errors.As still see the original.
+func Redacted(err error, redact func(string) string) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return &redactedError{msg: redact(err.Error()), err: err}
+	}
+	out := *e
+	if e.Err != nil {
+		out.Err = &redactedError{msg: redact(e.Err.Error()), err: e.Err}
+	}
+	out.Hint = redact(e.Hint)
+	out.Problems = make([]diag.Problem, len(e.Problems))
+	for i, p := range e.Problems {
+		p.Message, p.Hint = redact(p.Message), redact(p.Hint)
+		out.Problems[i] = p
+	}
+	return &out
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (r *redactedError) Error() string { return r.msg }
+func (r *redactedError) Unwrap() error { return r.err }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/prompt"
 )
 
 // BuildInfo describes the running binary.
@@ -40,6 +41,8 @@ type Factory struct {
 	// WorkDir is the process's working directory, the default for --dir.
 	WorkDir string
 	Now     func() time.Time
+	// Prompter asks questions; check IOStreams.CanPrompt first.
+	Prompter prompt.Prompter
 
 	// Globals holds the persistent flags once cobra has parsed them.
 	Globals Globals

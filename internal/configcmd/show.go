@@ -18,13 +18,8 @@ import (
 
 // ShowOptions are the inputs of `config show`.
 type ShowOptions struct {
-	IO          *iostreams.IOStreams
-	ConfigPath  string
-	ConfigName  string
-	Dir         string
-	EnvFlag     string
-	Env         map[string]string
-	Flags       map[string]string // authEnv values from --client-id, --environment-id
+	IO *iostreams.IOStreams
+	project.Options
 	JSON        bool
 	Verbose     bool
 	ShowSecrets bool
@@ -33,11 +28,7 @@ type ShowOptions struct {
 // Show prints the section of the chosen environment with every placeholder
 // resolved, and where each value came from.
 func Show(opts ShowOptions) error {
-	cfg, warnings, err := project.LoadConfig(opts.ConfigPath, opts.ConfigName, false)
-	if err != nil {
-		return err
-	}
-	target, err := project.LoadTarget(project.Options{Dir: opts.Dir, EnvFlag: opts.EnvFlag, Env: opts.Env, Flags: opts.Flags})
+	cfg, warnings, target, err := project.Load(opts.Options)
 	if err != nil {
 		return err
 	}
@@ -69,25 +60,14 @@ func Show(opts ShowOptions) error {
 // masker hides secrets unless --show-secrets.
 type masker struct {
 	show bool
-	r    secret.Redactor
+	r    *secret.Redactor
 }
 
 // newMasker learns the secrets to hide from the variable sources (by name or
 // shape) and from the section itself (a value written to a secret-named
 // variable is secret wherever else it appears).
 func newMasker(show bool, src *resolve.Sources, sec *resolve.Section) *masker {
-	m := &masker{show: show}
-	for _, v := range src.Secrets(func(name, value string) bool {
-		return secret.IsSecretName(name) || secret.LooksLikeAPIKey(value)
-	}) {
-		m.r.Add(v)
-	}
-	for _, ev := range sec.LocalEnvVars {
-		if ev.Secret {
-			m.r.Add(ev.Value.Value)
-		}
-	}
-	return m
+	return &masker{show: show, r: sec.Redactor(src)}
 }
 
 func (m *masker) value(v resolve.Value) string {

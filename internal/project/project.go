@@ -46,11 +46,16 @@ func Count(display string, errs []diag.Problem) string {
 	return fmt.Sprintf("%s has %d errors", display, len(errs))
 }
 
-// Options selects the environment and the variable sources.
+// Options names the project a command works on: convex.json, the section
+// to use and the variable sources. Commands embed it in their options.
 type Options struct {
-	Dir     string
-	EnvFlag string
-	Env     map[string]string
+	// ConfigPath is the convex.json to read; ConfigName is how messages
+	// name it (relative to the working directory when possible).
+	ConfigPath string
+	ConfigName string
+	Dir        string
+	EnvFlag    string
+	Env        map[string]string
 	// Flags are authEnv values from the command line.
 	Flags map[string]string
 }
@@ -59,6 +64,19 @@ type Options struct {
 type Target struct {
 	Choice  envsel.Choice
 	Sources *resolve.Sources
+}
+
+// Load loads convex.json (see LoadConfig) and the target (see LoadTarget).
+func Load(opts Options) (*config.Config, []diag.Problem, *Target, error) {
+	cfg, warnings, err := LoadConfig(opts.ConfigPath, opts.ConfigName, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	target, err := LoadTarget(opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cfg, warnings, target, nil
 }
 
 // LoadTarget chooses the environment and reads the dotenv files.

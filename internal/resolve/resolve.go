@@ -116,3 +116,21 @@ func (r *resolver) value(name string, s config.String) Value {
 	}
 	return v
 }
+
+// Redactor returns a redactor that knows every secret the section could echo:
+// the variable sources' secrets (by name or by shape) and any value the
+// section writes to a secret-named local variable.
+func (s *Section) Redactor(src *Sources) *secret.Redactor {
+	r := &secret.Redactor{}
+	for _, v := range src.Secrets(func(name, value string) bool {
+		return secret.IsSecretName(name) || secret.LooksLikeAPIKey(value)
+	}) {
+		r.Add(v)
+	}
+	for _, ev := range s.LocalEnvVars {
+		if ev.Secret {
+			r.Add(ev.Value.Value)
+		}
+	}
+	return r
+}

@@ -4,6 +4,7 @@
 package secret
 
 import (
+	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -128,4 +129,23 @@ func redactKeys(s string) string {
 
 func isKeyChar(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// Writer returns a writer that redacts each write before passing it on.
+// Callers write whole lines or documents at a time, so a secret is never
+// split across two writes.
+func (r *Redactor) Writer(w io.Writer) io.Writer {
+	return &redactWriter{w: w, r: r}
+}
+
+type redactWriter struct {
+	w io.Writer
+	r *Redactor
+}
+
+func (rw *redactWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(rw.w, rw.r.Redact(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

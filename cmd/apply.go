@@ -1,0 +1,78 @@
+package cmd
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/convex-authkit/convex-authkit/internal/apply"
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+)
+
+func newCmdApply(f *cmdutil.Factory, runF func(apply.Options) error) *cobra.Command {
+	opts := apply.Options{}
+	var sf sectionFlags
+	c := &cobra.Command{
+		Use:   "apply",
+		Short: "Register the section's redirect URIs, CORS origins and homepage in WorkOS",
+		Long: `Apply resolves the authKit section for one environment, validates every URL,
+lists what WorkOS already has, prints a plan and applies it:
+
+  + redirect URI https://...      to add
+  = redirect URI https://...      unchanged
+  ? redirect URI https://...      in WorkOS only, left alone
+  - redirect URI https://...      deleted (only with --prune)
+  ~ app homepage URL https://...  always set (WorkOS cannot read it back)
+
+Writes run concurrently. If some fail, apply says which were applied and which
+were not and exits 1; running it again converges. For the prod section, or
+with an sk_live_ key, URLs must be https, without localhost, wildcards or
+query strings.
+
+The API key comes from WORKOS_API_KEY (environment, .env.local or .env); it is
+never a flag. --emulate runs against an in-process WorkOS emulator instead.
+
+Exit status: 0 done, 1 some changes failed, 2 changes pending (with --dry-run
+--detailed-exitcode) or cancelled, 3 invalid configuration, 4 WorkOS
+authentication.`,
+		Example: `  convex-authkit apply --env dev --dry-run
+  convex-authkit apply --env prod --json
+  convex-authkit apply --env preview --dry-run --detailed-exitcode || echo "changes pending"
+  convex-authkit apply --prune --yes
+  convex-authkit apply --dir testdata/projects/vite --env dev --emulate`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.DetailedExitCode && !opts.DryRun {
+				return cmdutil.FlagErrorf("--detailed-exitcode works with --dry-run")
+			}
+			if opts.Concurrency < 1 || opts.Concurrency > 64 {
+				return cmdutil.FlagErrorf("--concurrency must be between 1 and 64, got %d", opts.Concurrency)
+			}
+			if opts.Timeout <= 0 {
+				return cmdutil.FlagErrorf("--timeout must be positive, got %s", opts.Timeout)
+			}
+			if opts.Emulate && opts.BaseURL != "" {
+				return cmdutil.FlagErrorf("--emulate and --workos-url cannot be combined")
+			}
+			opts.IO, opts.Prompter = f.IOStreams, f.Prompter
+			opts.Options = sf.project(f)
+			opts.JSON, opts.Verbose = f.Globals.JSON, f.Globals.Verbose
+			opts.UserAgent = "convex-authkit/" + f.Build.Version
+			if runF != nil {
+				return runF(opts)
+			}
+			return apply.Run(cmd.Context(), opts)
+		},
+	}
+	fl := c.Flags()
+	sf.bind(fl, "apply")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
+	fl.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "with --dry-run: exit 2 when changes are pending, 0 when none")
+	fl.BoolVar(&opts.Prune, "prune", false, "delete redirect URIs that WorkOS has but convex.json does not (never the default one)")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation (required for --prune without a terminal)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 8, "at most this many WorkOS requests at once")
+	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "timeout of each WorkOS request")
+	fl.StringVar(&opts.BaseURL, "workos-url", "", "WorkOS API base URL (default: WORKOS_BASE_URL, else https://api.workos.com)")
+	fl.BoolVar(&opts.Emulate, "emulate", false, "run against an in-process WorkOS emulator (no account needed)")
+	return c
+}

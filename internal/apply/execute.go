@@ -1,0 +1,176 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+
+	"github.com/convex-authkit/convex-authkit/internal/workos"
+)
+
+// Client is the part of the WorkOS client that apply uses.
+type Client interface {
+	ListRedirectURIs(ctx context.Context) ([]workos.RedirectURI, error)
+	CreateRedirectURI(ctx context.Context, uri string) (bool, error)
+	DeleteRedirectURI(ctx context.Context, id string) error
+	ListCORSOrigins(ctx context.Context) ([]workos.CORSOrigin, error)
+	CreateCORSOrigin(ctx context.Context, origin string) (bool, error)
+	SetAppHomepageURL(ctx context.Context, url string) error
+}
+
+// Statuses of a result, as they appear in --json.
+const (
+	StatusCreated   = "created"
+	StatusUnchanged = "unchanged"
+	StatusDeleted   = "deleted"
+	StatusUpdated   = "updated"
+	StatusFailed    = "failed"
+	StatusSkipped   = "skipped"
+)
+
+// Result is what happened to one plan item that needed a request.
+type Result struct {
+	Resource string `json:"resource"`
+	Value    string `json:"value"`
+	Status   string `json:"status"`
+	Error    string `json:"error,omitempty"`
+	// Note explains a skip, e.g. why a homepage answer was not an error.
+	Note string `json:"note,omitempty"`
+	err  error
+}
+
+// FetchRemote lists redirect URIs and CORS origins concurrently. A 404 from
+// a list endpoint means the server cannot list (older WorkOS, the official
+// emulator): that list is unknown and the plan ensures instead.
+func FetchRemote(ctx context.Context, c Client) (Remote, error) {
+	var r Remote
+	var redirectErr, corsErr error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		r.RedirectURIs, redirectErr = c.ListRedirectURIs(ctx)
+		r.RedirectsListed = redirectErr == nil
+		if workos.IsNotFound(redirectErr) {
+			redirectErr = nil
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		r.CORSOrigins, corsErr = c.ListCORSOrigins(ctx)
+		r.CORSListed = corsErr == nil
+		if workos.IsNotFound(corsErr) {
+			corsErr = nil
+		}
+	}()
+	wg.Wait()
+	if err := errors.Join(redirectErr, corsErr); err != nil {
+		return Remote{}, err
+	}
+	return r, nil
+}
+
+// Execute applies the plan's pending items with at most concurrency requests
+// in flight. Results follow the plan's order; items that need no request get
+// no result. It never stops early: every item is tried, so one run applies
+// everything it can and a rerun converges.
+func Execute(ctx context.Context, c Client, p *Plan, concurrency int) []Result {
+	if concurrency < 1 {
+		concurrency = 1
+	}
+	var work []Item
+	for _, it := range p.Items {
+		if it.Pending() || it.Action == ActionSet {
+			work = append(work, it)
+		}
+	}
+	results := make([]Result, len(work))
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for i, it := range work {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				results[i] = failed(it, ctx.Err())
+				return
+			}
+			defer func() { <-sem }()
+			results[i] = apply(ctx, c, it)
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+func failed(it Item, err error) Result {
+	return Result{Resource: it.Resource, Value: it.Value, Status: StatusFailed, Error: err.Error(), err: err}
+}
+
+func apply(ctx context.Context, c Client, it Item) Result {
+	res := Result{Resource: it.Resource, Value: it.Value}
+	var err error
+	switch {
+	case it.Action == ActionDelete:
+		err = c.DeleteRedirectURI(ctx, it.ID)
+		res.Status = StatusDeleted
+		if workos.IsNotFound(err) {
+			// Someone else deleted it since we listed: the goal is met.
+			err, res.Status = nil, StatusUnchanged
+		}
+	case it.Resource == RedirectURI:
+		var created bool
+		created, err = c.CreateRedirectURI(ctx, it.Value)
+		res.Status = createdStatus(created)
+	case it.Resource == CORSOrigin:
+		var created bool
+		created, err = c.CreateCORSOrigin(ctx, it.Value)
+		res.Status = createdStatus(created)
+	case it.Resource == AppHomepageURL:
+		err = c.SetAppHomepageURL(ctx, it.Value)
+		res.Status = StatusUpdated
+		switch {
+		case workos.IsStatus(err, 422) && isLocalURL(it.Value):
+			// WorkOS rejects localhost homepages; the Convex CLI expects this
+			// answer for its dev templates and so do we.
+			err, res.Status = nil, StatusSkipped
+			res.Note = "WorkOS does not accept localhost homepage URLs; set it for deployed environments only"
+		case workos.IsNotFound(err):
+			err, res.Status = nil, StatusSkipped
+			res.Note = "this WorkOS server has no app homepage URL endpoint"
+		}
+	default:
+		err = fmt.Errorf("internal error: no way to apply %s %s", it.Action, it.Resource)
+	}
+	if err != nil {
+		return failed(it, err)
+	}
+	return res
+}
+
+func createdStatus(created bool) string {
+	if created {
+		return StatusCreated
+	}
+	return StatusUnchanged
+}
+
+func isLocalURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && isLocalHost(u.Hostname())
+}
+
+// Failures returns the results that failed.
+func Failures(rs []Result) []Result {
+	var out []Result
+	for _, r := range rs {
+		if r.Status == StatusFailed {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,101 @@
+package apply
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+)
+
+// planNotes explains what the plan cannot do.
+func planNotes(p *Plan, prune bool) []string {
+	var notes []string
+	if !p.RedirectsListed {
+		notes = append(notes, "this WorkOS server cannot list redirect URIs, so each one is created and \"already exists\" counts as unchanged (ensure)")
+	}
+	if !p.CORSListed {
+		notes = append(notes, "this WorkOS server cannot list CORS origins, so each one is created and \"already exists\" counts as unchanged (ensure)")
+	}
+	var origins, defaults []string
+	for _, it := range p.Items {
+		switch {
+		case it.Resource == CORSOrigin && it.Action == ActionUnmanaged:
+			origins = append(origins, it.Value)
+		case it.Resource == RedirectURI && it.Default && prune:
+			defaults = append(defaults, it.Value)
+		}
+	}
+	if prune && len(origins) > 0 {
+		notes = append(notes, "CORS origins cannot be deleted through the WorkOS API; remove these in the WorkOS dashboard if they should go: "+strings.Join(origins, ", "))
+	}
+	if len(defaults) > 0 {
+		notes = append(notes, "the default redirect URI is never deleted (WorkOS refuses): "+strings.Join(defaults, ", "))
+	}
+	return notes
+}
+
+var planSymbols = map[string]string{
+	ActionAdd: "+", ActionEnsure: "+", ActionUnchanged: "=", ActionUnmanaged: "?", ActionDelete: "-", ActionSet: "~",
+}
+
+func printPlan(io *iostreams.IOStreams, p *Plan, notes []string) {
+	cs := io.ColorScheme()
+	w := io.Out
+	for _, it := range p.Items {
+		sym := planSymbols[it.Action]
+		line := fmt.Sprintf("%s %s %s", sym, label(it.Resource), it.Value)
+		switch it.Action {
+		case ActionAdd, ActionSet:
+			line = cs.Green(line)
+		case ActionEnsure:
+			line = cs.Green(line) + cs.Gray(" (ensure)")
+		case ActionDelete:
+			line = cs.Red(line)
+		case ActionUnmanaged:
+			hint := " (in WorkOS only; left alone"
+			if it.Resource == RedirectURI && !it.Default {
+				hint += ", --prune deletes it"
+			}
+			if it.Default {
+				hint += ", the default"
+			}
+			line = cs.Yellow(line) + cs.Gray(hint+")")
+		}
+		fmt.Fprintln(w, line)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(w, "%s %s\n", cs.Gray("note:"), n)
+	}
+	s := p.Summary()
+	set := ""
+	if s.Set > 0 {
+		set = fmt.Sprintf("%d to set, ", s.Set)
+	}
+	fmt.Fprintf(w, "Plan: %d to add, %s%d to delete, %d unchanged, %d unmanaged.\n", s.Add, set, s.Delete, s.Unchanged, s.Unmanaged)
+}
+
+func printResults(io *iostreams.IOStreams, results []Result) {
+	cs := io.ColorScheme()
+	w := io.Out
+	counts := map[string]int{}
+	for _, r := range results {
+		counts[r.Status]++
+		what := label(r.Resource) + " " + r.Value
+		switch r.Status {
+		case StatusCreated, StatusUpdated, StatusDeleted:
+			fmt.Fprintf(w, "%s %s %s\n", cs.Green("✓"), r.Status, what)
+		case StatusUnchanged:
+			fmt.Fprintf(w, "= unchanged %s (already in WorkOS)\n", what)
+		case StatusSkipped:
+			fmt.Fprintf(w, "%s skipped %s: %s\n", cs.Yellow("!"), what, r.Note)
+		case StatusFailed:
+			fmt.Fprintf(w, "%s failed %s: %s\n", cs.Red("✗"), what, r.Error)
+		}
+	}
+	if len(results) == 0 {
+		fmt.Fprintln(w, "No changes: WorkOS already matches convex.json.")
+		return
+	}
+	fmt.Fprintf(w, "Applied: %d created, %d updated, %d deleted, %d unchanged, %d skipped, %d failed.\n",
+		counts[StatusCreated], counts[StatusUpdated], counts[StatusDeleted], counts[StatusUnchanged], counts[StatusSkipped], counts[StatusFailed])
+}

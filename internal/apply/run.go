@@ -1,0 +1,257 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/emulator"
+	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/project"
+	"github.com/convex-authkit/convex-authkit/internal/prompt"
+	"github.com/convex-authkit/convex-authkit/internal/resolve"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
+	"github.com/convex-authkit/convex-authkit/internal/workos"
+)
+
+// Options are the inputs of `apply`.
+type Options struct {
+	IO       *iostreams.IOStreams
+	Prompter prompt.Prompter
+	project.Options
+
+	JSON             bool
+	Verbose          bool
+	DryRun           bool
+	DetailedExitCode bool
+	Prune            bool
+	Yes              bool
+	Concurrency      int
+	Timeout          time.Duration
+	// BaseURL is --workos-url; empty means WORKOS_BASE_URL, then WorkOS.
+	BaseURL string
+	// Emulate runs against an in-process WorkOS emulator (no account needed).
+	Emulate   bool
+	UserAgent string
+}
+
+// Report is the --json document of apply.
+type Report struct {
+	SchemaVersion int      `json:"schemaVersion"`
+	Env           string   `json:"env"`
+	EnvReason     string   `json:"envReason"`
+	DryRun        bool     `json:"dryRun"`
+	Plan          []Item   `json:"plan"`
+	Summary       Summary  `json:"summary"`
+	Results       []Result `json:"results"`
+	Notes         []string `json:"notes"`
+}
+
+// Run validates, plans and applies one section. Everything it prints, and
+// the error it returns, passes through a redactor of the section's secrets:
+// a URL that embeds one is shown masked, never in full.
+func Run(ctx context.Context, opts Options) error {
+	var red *secret.Redactor
+	err := run(ctx, opts, &red)
+	if red != nil {
+		err = cmdutil.Redacted(err, red.Redact)
+	}
+	return err
+}
+
+func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
+	cfg, warnings, target, err := project.Load(opts.Options)
+	if err != nil {
+		return err
+	}
+	sec := resolve.Resolve(cfg, target.Choice.Env, target.Sources)
+	red := sec.Redactor(target.Sources)
+	*redp = red
+	streams := *opts.IO
+	streams.Out, streams.ErrOut = red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
+	io := &streams
+	opts.IO = io
+	cs := io.ColorScheme()
+	cmdutil.PrintProblems(io.ErrOut, cs, warnings)
+	env := target.Choice.Env
+	fmt.Fprintf(io.ErrOut, "Using authKit.%s (%s)\n", env, target.Choice.Reason)
+	report := &Report{SchemaVersion: cmdutil.SchemaVersion, Env: string(env), EnvReason: target.Choice.Reason,
+		DryRun: opts.DryRun, Plan: []Item{}, Results: []Result{}, Notes: []string{}}
+
+	if nothing := nothingToDo(cfg, sec); nothing != "" {
+		report.Notes = append(report.Notes, nothing)
+		return finish(opts, report, nothing)
+	}
+	if len(sec.Problems) > 0 {
+		return cmdutil.ProblemsError(fmt.Sprintf("%d placeholder(s) in authKit.%s could not be resolved; nothing was applied", len(sec.Problems), env), sec.Problems)
+	}
+	if opts.Prune && !opts.Yes && !opts.DryRun && !io.CanPrompt() {
+		return cmdutil.UsageError(errors.New("--prune deletes redirect URIs and needs confirmation, but this is not an interactive terminal"),
+			"pass --yes to confirm, or run --prune --dry-run first to see what would be deleted")
+	}
+
+	client, liveKey, stop, err := connect(opts, target.Sources, io)
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	strict, why := env == config.Prod, "the prod section"
+	if liveKey {
+		strict, why = true, "a production (sk_live_) key"
+	}
+	if problems := Validate(cfg.File, sec, strict, why); len(problems) > 0 {
+		return cmdutil.ProblemsError(fmt.Sprintf("%d value(s) in authKit.%s cannot be registered; nothing was applied", len(problems), env), problems)
+	}
+
+	remote, err := FetchRemote(ctx, client)
+	if err != nil {
+		return apiError(err, "cannot read the current WorkOS configuration; nothing was applied")
+	}
+	plan := Build(sec, remote, opts.Prune)
+	report.Plan = append(report.Plan, plan.Items...)
+	report.Summary = plan.Summary()
+	report.Notes = append(report.Notes, planNotes(plan, opts.Prune)...)
+	if !opts.JSON {
+		printPlan(io, plan, report.Notes)
+	}
+	if opts.DryRun {
+		if err := finish(opts, report, ""); err != nil {
+			return err
+		}
+		if opts.DetailedExitCode && plan.Pending() {
+			return cmdutil.SilentError(cmdutil.ExitCancel)
+		}
+		return nil
+	}
+	if opts.Prune && report.Summary.Delete > 0 && !opts.Yes {
+		ok, err := opts.Prompter.Confirm(fmt.Sprintf("Delete %d redirect URI(s) from WorkOS?", report.Summary.Delete),
+			"They are registered in WorkOS but not listed in convex.json. Sign-ins that use them will fail.", false)
+		if err != nil || !ok {
+			fmt.Fprintln(io.ErrOut, "Nothing was applied.")
+			return cmdutil.ErrCancel
+		}
+	}
+
+	results := Execute(ctx, client, plan, opts.Concurrency)
+	report.Results = append(report.Results, results...)
+	for _, r := range results {
+		if r.Note != "" {
+			report.Notes = append(report.Notes, fmt.Sprintf("%s %s: %s", label(r.Resource), r.Value, r.Note))
+		}
+	}
+	if !opts.JSON {
+		printResults(io, results)
+	}
+	if err := finish(opts, report, ""); err != nil {
+		return err
+	}
+	return resultError(ctx, results)
+}
+
+// nothingToDo explains why a section needs no WorkOS call, or returns "".
+func nothingToDo(cfg *config.Config, sec *resolve.Section) string {
+	switch {
+	case !sec.Configured:
+		return fmt.Sprintf("%s has no authKit.%s section: nothing to apply", cfg.File, sec.Env)
+	case sec.ConfigureDisabled:
+		return fmt.Sprintf("authKit.%s.configure is false or absent: nothing to apply", sec.Env)
+	case len(sec.RedirectURIs) == 0 && len(sec.CORSOrigins) == 0 && (sec.AppHomepageURL == nil || sec.AppHomepageURL.Value == ""):
+		return fmt.Sprintf("authKit.%s.configure lists nothing: nothing to apply", sec.Env)
+	}
+	return ""
+}
+
+// connect builds the WorkOS client: the in-process emulator with --emulate,
+// else the real API (or --workos-url) with WORKOS_API_KEY.
+func connect(opts Options, src *resolve.Sources, io *iostreams.IOStreams) (Client, bool, func(), error) {
+	wopts := workos.Options{
+		Timeout: opts.Timeout, UserAgent: opts.UserAgent,
+	}
+	if opts.Verbose {
+		wopts.Log = io.ErrOut
+	}
+	if opts.Emulate {
+		emu := emulator.New(emulator.Options{})
+		url, err := emu.Start("127.0.0.1:0")
+		if err != nil {
+			return nil, false, nil, fmt.Errorf("cannot start the WorkOS emulator: %w", err)
+		}
+		fmt.Fprintf(io.ErrOut, "Using the embedded WorkOS emulator at %s (nothing leaves this machine)\n", url)
+		wopts.BaseURL, wopts.APIKey = url, emu.APIKey()
+		return workos.New(wopts), false, func() { _ = emu.Close() }, nil
+	}
+	key, _, _ := src.GetAuth("WORKOS_API_KEY")
+	if key == "" {
+		return nil, false, nil, &cmdutil.Error{Code: cmdutil.ExitAuth, Err: errors.New("WORKOS_API_KEY is not set"),
+			Hint: "set WORKOS_API_KEY (sk_test_... or sk_live_..., from the WorkOS dashboard's API Keys page) in the environment, .env.local or .env; or try --emulate"}
+	}
+	base := opts.BaseURL
+	if base == "" {
+		base = opts.Env["WORKOS_BASE_URL"]
+	}
+	wopts.BaseURL, wopts.APIKey = strings.TrimRight(base, "/"), key
+	if opts.Verbose {
+		fmt.Fprintf(io.ErrOut, "WorkOS API %s with key %s\n", orDefault(wopts.BaseURL, workos.DefaultBaseURL), secret.Mask(key))
+	}
+	return workos.New(wopts), strings.HasPrefix(key, "sk_live_"), func() {}, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// apiError classifies a WorkOS failure: authentication is exit 4.
+func apiError(err error, what string) error {
+	if workos.IsAuth(err) {
+		return &cmdutil.Error{Code: cmdutil.ExitAuth, Err: fmt.Errorf("%s: %w", what, err),
+			Hint: "WorkOS rejected the API key: check WORKOS_API_KEY and that it belongs to the environment you mean (sk_test_ for staging, sk_live_ for production)"}
+	}
+	if errors.Is(err, context.Canceled) {
+		return cmdutil.ErrCancel
+	}
+	return &cmdutil.Error{Code: cmdutil.ExitFailure, Err: fmt.Errorf("%s: %w", what, err),
+		Hint: "check your network and https://status.workos.com, then run again"}
+}
+
+// resultError turns failed results into the exit status: every other item
+// was applied, and a rerun converges because creates are idempotent.
+func resultError(ctx context.Context, results []Result) error {
+	failures := Failures(results)
+	if len(failures) == 0 {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return &cmdutil.Error{Code: cmdutil.ExitCancel, Err: fmt.Errorf("cancelled: %d of %d changes were not applied", len(failures), len(results)),
+			Hint: "run apply again to finish: it only makes the changes still missing"}
+	}
+	auth := false
+	for _, f := range failures {
+		auth = auth || workos.IsAuth(f.err)
+	}
+	e := &cmdutil.Error{Code: cmdutil.ExitFailure,
+		Err:  fmt.Errorf("%d of %d changes failed; the others were applied", len(failures), len(results)),
+		Hint: "run apply again: it converges, creating only what is still missing"}
+	if auth {
+		e.Code = cmdutil.ExitAuth
+		e.Hint = "WorkOS rejected the API key for some requests: check its permissions, then run apply again"
+	}
+	return e
+}
+
+func finish(opts Options, report *Report, message string) error {
+	if opts.JSON {
+		return cmdutil.WriteJSON(opts.IO.Out, report)
+	}
+	if message != "" {
+		fmt.Fprintln(opts.IO.Out, message+".")
+	}
+	return nil
+}

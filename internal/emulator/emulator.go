@@ -1,0 +1,349 @@
+// Package emulator is an in-process HTTP server that behaves like the parts of
+// the WorkOS API convex-authkit uses: redirect URIs, CORS origins, the app
+// homepage URL, the JWT template, webhook endpoints, the JWKS, users and
+// password authentication, which mints RS256 access tokens shaped like
+// AuthKit's.
+//
+// Every test and the demo command run against it, so it answers with WorkOS's
+// shapes, statuses and error bodies, and it is deterministic wherever the
+// clock (Options.Now) and the signing key (Options.Key) are fixed. Faults
+// (latency, 429, 503, dropped connections, older-server quirks) can be
+// injected to exercise a client's error handling.
+package emulator
+
+import (
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults used when Options leaves a field empty. They are fixed, not
+// random, so that documentation and golden files can quote them.
+const (
+	// DefaultClientID reads "emulator" within the Crockford alphabet (which
+	// has no I, L, O or U), so that it passes client-ID format checks.
+	DefaultClientID = "client_01EMV1AT0R0000000000000000"
+	DefaultAPIKey   = "sk_test_emulator_0000000000000000"
+)
+
+// Options configures a Server. The zero value is ready to use.
+type Options struct {
+	ClientID string // default DefaultClientID
+	APIKey   string // default DefaultAPIKey; an sk_live_ key makes it a production environment
+	// Key signs access tokens; nil = generate a 2048-bit RSA key once per
+	// Server, when first needed.
+	Key *rsa.PrivateKey
+	Now func() time.Time // default time.Now
+}
+
+// Request is one request the server received, as recorded by Requests.
+type Request struct {
+	Method, Path string
+	// Status is the status answered, or 0 when no answer was sent (a dropped
+	// connection, or a client that gave up during injected latency).
+	Status int
+}
+
+// Server is the emulator. Create it with New; it is safe for concurrent use.
+type Server struct {
+	clientID string
+	apiKey   string
+	now      func() time.Time
+	mux      *http.ServeMux
+
+	// The signing key and everything derived from it are built on first use:
+	// generating an RSA key is slow, and most tests never mint a token.
+	keyOnce sync.Once
+	optKey  *rsa.PrivateKey
+	sig     *signer
+	sigErr  error
+
+	// recMu guards the request records alone, so that recording a status
+	// never waits on (or deadlocks with) a handler holding mu.
+	recMu    sync.Mutex
+	requests []*Request
+
+	mu       sync.Mutex
+	http     *http.Server
+	url      string // set by Start
+	seenBase string // base URL of the latest request, for servers used via ServeHTTP only
+	ids      idGen
+	faults   Faults
+
+	redirects []redirectURI
+	origins   []corsOrigin
+	homepage  string
+	template  *jwtTemplate
+	webhooks  []webhookEndpoint
+	users     []user
+	sessions  map[string]*session // by session id
+	refresh   map[string]string   // refresh token -> session id
+}
+
+// New returns a Server with empty state. It does not listen: call Start, or
+// mount it as an http.Handler (e.g. with httptest.NewServer).
+func New(opts Options) *Server {
+	s := &Server{
+		clientID: opts.ClientID,
+		apiKey:   opts.APIKey,
+		now:      opts.Now,
+		optKey:   opts.Key,
+		sessions: map[string]*session{},
+		refresh:  map[string]string{},
+	}
+	if s.clientID == "" {
+		s.clientID = DefaultClientID
+	}
+	if s.apiKey == "" {
+		s.apiKey = DefaultAPIKey
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.ids = newIDGen(s.clientID)
+	s.mux = s.routes()
+	return s
+}
+
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/user_management/redirect_uris", methods{
+		http.MethodGet:  s.unlessNoList(s.authed(s.listRedirectURIs)),
+		http.MethodPost: s.authed(s.createRedirectURI),
+	})
+	mux.Handle("/user_management/redirect_uris/{id}", methods{
+		http.MethodDelete: s.authed(s.deleteRedirectURI),
+	})
+	mux.Handle("/user_management/cors_origins", methods{
+		http.MethodGet:  s.unlessNoList(s.authed(s.listCORSOrigins)),
+		http.MethodPost: s.authed(s.createCORSOrigin),
+	})
+	mux.Handle("/user_management/app_homepage_url", methods{
+		http.MethodPut: s.authed(s.putHomepage),
+	})
+	mux.Handle("/user_management/jwt_template", methods{
+		http.MethodGet: s.authed(s.getTemplate),
+		http.MethodPut: s.authed(s.putTemplate),
+	})
+	mux.Handle("/webhook_endpoints", methods{
+		http.MethodGet:  s.authed(s.listWebhooks),
+		http.MethodPost: s.authed(s.createWebhook),
+	})
+	mux.Handle("/webhook_endpoints/{id}", methods{
+		http.MethodPatch:  s.authed(s.updateWebhook),
+		http.MethodDelete: s.authed(s.deleteWebhook),
+	})
+	mux.Handle("/user_management/users", methods{
+		http.MethodGet:  s.authed(s.listUsers),
+		http.MethodPost: s.authed(s.createUser),
+	})
+	mux.Handle("/user_management/users/{id}", methods{
+		http.MethodGet: s.authed(s.getUser),
+	})
+	// Browsers and SDKs call these two without the API key.
+	mux.Handle("/user_management/authenticate", methods{
+		http.MethodPost: s.authenticate,
+	})
+	mux.Handle("/sso/jwks/{clientID}", methods{
+		http.MethodGet: s.jwks,
+	})
+	mux.HandleFunc("/", notFound)
+	return mux
+}
+
+// Start listens on addr (e.g. "127.0.0.1:0") and serves in the background.
+// Only loopback addresses are accepted: the emulator hands out tokens for
+// fixed credentials and must never be reachable from the network.
+func (s *Server) Start(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("emulator: invalid address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		// Pin the address so the URL (and so every token's iss) does not
+		// depend on how this machine resolves localhost.
+		host = "127.0.0.1"
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return "", fmt.Errorf("emulator: refusing to listen on %q: only loopback addresses such as 127.0.0.1 are allowed", addr)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.http != nil {
+		return "", errors.New("emulator: already started")
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return "", err
+	}
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Dropped connections are the point of some faults; the standard
+		// logger would print them to the CLI's stderr.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
+	s.url = "http://" + ln.Addr().String()
+	go func(srv *http.Server) { _ = srv.Serve(ln) }(s.http)
+	return s.url, nil
+}
+
+// Close stops a started server and drops its open connections, which also
+// ends requests waiting on injected latency. It is a no-op otherwise.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	srv := s.http
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	return srv.Close()
+}
+
+// URL is the base URL returned by Start, or "" before it.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// ClientID is the client ID the emulator answers for.
+func (s *Server) ClientID() string { return s.clientID }
+
+// APIKey is the only API key the emulator accepts.
+func (s *Server) APIKey() string { return s.apiKey }
+
+// Requests returns every request served so far, in arrival order, including
+// faulted ones.
+func (s *Server) Requests() []Request {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = *r
+	}
+	return out
+}
+
+// ResetRequests forgets the recorded requests.
+func (s *Server) ResetRequests() {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	s.requests = nil
+}
+
+// ServeHTTP answers one request: it records it, applies the configured
+// faults, then routes it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &Request{Method: r.Method, Path: r.URL.Path}
+	s.recMu.Lock()
+	s.requests = append(s.requests, rec)
+	s.recMu.Unlock()
+	s.mu.Lock()
+	reqID := "req_" + s.ids.next(s.now())
+	if s.url == "" {
+		s.seenBase = requestBase(r)
+	}
+	s.mu.Unlock()
+
+	sw := &statusWriter{ResponseWriter: w, record: func(code int) {
+		s.recMu.Lock()
+		rec.Status = code
+		s.recMu.Unlock()
+	}}
+	sw.Header().Set("X-Request-ID", reqID)
+	if s.injectFault(sw, r) {
+		return
+	}
+	s.mux.ServeHTTP(sw, r)
+}
+
+// baseURL is the issuer base for tokens minted while answering r: the
+// started URL, else what the client used to reach us.
+func (s *Server) baseURL(r *http.Request) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.url != "" {
+		return s.url
+	}
+	return requestBase(r)
+}
+
+func requestBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// authed rejects requests without the API key, as WorkOS does, with a body
+// that carries no hint about which part was wrong.
+func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token != s.apiKey {
+			writeMessage(w, http.StatusUnauthorized, "Unauthorized")
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) production() bool { return strings.HasPrefix(s.apiKey, "sk_live_") }
+
+// methods routes one path by method and answers 405 (with Allow) for others.
+type methods map[string]http.HandlerFunc
+
+func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, ok := m[r.Method]
+	if !ok {
+		allow := make([]string, 0, len(m))
+		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			if m[method] != nil {
+				allow = append(allow, method)
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeMessage(w, http.StatusMethodNotAllowed, "Method Not Allowed")
+		return
+	}
+	h(w, r)
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeMessage(w, http.StatusNotFound, "Not Found")
+}
+
+// statusWriter records the status as it is written, so that Requests shows
+// it by the time the client has read the response.
+type statusWriter struct {
+	http.ResponseWriter
+	record func(int)
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		w.record(code)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection to hijack it.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,153 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Faults makes the server misbehave, so that tests can check how a client
+// copes. Match and Latency select and slow down requests; the three counts are
+// consumed by matching requests, first come first served, in the order
+// dropped connection, 429, 503 (one fault per request). The remaining fields
+// switch the server's behaviour for every request, whatever Match says.
+type Faults struct {
+	// Match selects the requests that Latency and the counts apply to: "" is
+	// every request; "METHOD /path-prefix" or "/path-prefix" narrows it.
+	Match string
+	// Latency is added to every matching request. A client that gives up
+	// while waiting gets nothing, and no count is consumed for it.
+	Latency         time.Duration
+	TooManyRequests int    // answer 429 with Retry-After: RetryAfter this many times
+	RetryAfter      string // value of the Retry-After header, default "1"
+	ServerErrors    int    // answer 503 (JSON body) this many times
+	DropConnections int    // close the connection without answering this many times
+	// DuplicateStatus is the status for "already exists" on redirect URIs
+	// and CORS origins: 0 answers as the spec does (422 for redirect URIs,
+	// 409 for CORS origins); 409 or 422 answers that status for both, with
+	// the same bodies, as other WorkOS servers and emulators do.
+	DuplicateStatus int
+	// NoListEndpoints makes GET /user_management/redirect_uris and
+	// /cors_origins answer 404, like older servers and the official emulator.
+	NoListEndpoints bool
+	// NoHomepage makes PUT /user_management/app_homepage_url answer 404.
+	NoHomepage bool
+}
+
+// SetFaults replaces the current faults (and any counts left in them).
+func (s *Server) SetFaults(f Faults) {
+	if f.RetryAfter == "" {
+		f.RetryAfter = "1"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
+func (s *Server) currentFaults() Faults {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults
+}
+
+// matches reports whether r is selected by a Match pattern.
+func matches(pattern string, r *http.Request) bool {
+	fields := strings.Fields(pattern)
+	method, prefix := "", ""
+	switch len(fields) {
+	case 0:
+		return true
+	case 1:
+		if strings.HasPrefix(fields[0], "/") {
+			prefix = fields[0]
+		} else {
+			method = fields[0]
+		}
+	default:
+		method, prefix = fields[0], fields[1]
+	}
+	if method != "" && !strings.EqualFold(method, r.Method) {
+		return false
+	}
+	return strings.HasPrefix(r.URL.Path, prefix)
+}
+
+type faultKind int
+
+const (
+	noFault faultKind = iota
+	dropFault
+	tooManyFault
+	serverErrorFault
+)
+
+// consumeFault takes one count from the current faults for r, if any is
+// left. It reads the faults again after the latency so that a SetFaults
+// made meanwhile is honoured.
+func (s *Server) consumeFault(r *http.Request) (faultKind, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := &s.faults
+	if !matches(f.Match, r) {
+		return noFault, ""
+	}
+	switch {
+	case f.DropConnections > 0:
+		f.DropConnections--
+		return dropFault, ""
+	case f.TooManyRequests > 0:
+		f.TooManyRequests--
+		return tooManyFault, f.RetryAfter
+	case f.ServerErrors > 0:
+		f.ServerErrors--
+		return serverErrorFault, ""
+	}
+	return noFault, ""
+}
+
+// injectFault applies latency and then at most one counted fault. It
+// reports whether it has dealt with the request.
+func (s *Server) injectFault(w http.ResponseWriter, r *http.Request) bool {
+	if f := s.currentFaults(); f.Latency > 0 && matches(f.Match, r) {
+		t := time.NewTimer(f.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return true
+		}
+	}
+	kind, retryAfter := s.consumeFault(r)
+	switch kind {
+	case dropFault:
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			// HTTP/2, or a ResponseRecorder: make net/http abort the
+			// response instead, which a client also sees as a broken
+			// connection.
+			panic(http.ErrAbortHandler)
+		}
+		_ = conn.Close()
+	case tooManyFault:
+		w.Header().Set("Retry-After", retryAfter)
+		writeMessage(w, http.StatusTooManyRequests, "Too Many Requests")
+	case serverErrorFault:
+		writeMessage(w, http.StatusServiceUnavailable, "Service Unavailable")
+	default:
+		return false
+	}
+	return true
+}
+
+// unlessNoList answers 404 for list endpoints when NoListEndpoints is set;
+// it runs before authentication because an older server has no such route
+// at all.
+func (s *Server) unlessNoList(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.currentFaults().NoListEndpoints {
+			notFound(w, r)
+			return
+		}
+		h(w, r)
+	}
+}
