@@ -55,6 +55,7 @@ and prod deployments, and shows where every value comes from.`,
 		newCmdConfig(f),
 		newCmdApply(f, nil),
 		newCmdEmulate(f),
+		newCmdGenerate(f),
 	)
 	root.AddCommand(newHelpTopics()...)
 	return root
