@@ -56,5 +56,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *updateScripts,
+		Setup:         setupEmulator,
+		Cmds:          emulatorCmds,
 	})
 }

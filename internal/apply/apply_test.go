@@ -144,6 +144,50 @@ func TestBuild(t *testing.T) {
 	}
 }
 
+// listFailClient fails both lists.
+type listFailClient struct {
+	fakeClient
+	redirectErr, corsErr error
+}
+
+func (c *listFailClient) ListRedirectURIs(context.Context) ([]workos.RedirectURI, error) {
+	return nil, c.redirectErr
+}
+func (c *listFailClient) ListCORSOrigins(context.Context) ([]workos.CORSOrigin, error) {
+	return nil, c.corsErr
+}
+
+// When both lists fail, one error is reported, not two lines of the same;
+// a rejected key wins, since it decides the exit code.
+func TestFetchRemoteReportsOneError(t *testing.T) {
+	unavailable := &workos.APIError{Method: "GET", Path: "/user_management/redirect_uris", Status: 503, Message: "Service Unavailable"}
+	unauthorized := &workos.APIError{Method: "GET", Path: "/user_management/cors_origins", Status: 401, Message: "Unauthorized"}
+	for _, tc := range []struct {
+		redirectErr, corsErr, want error
+	}{
+		{unavailable, unavailable, unavailable},
+		{unavailable, unauthorized, unauthorized},
+		{nil, unauthorized, unauthorized},
+	} {
+		_, err := FetchRemote(context.Background(), &listFailClient{redirectErr: tc.redirectErr, corsErr: tc.corsErr})
+		if err != tc.want {
+			t.Errorf("FetchRemote(%v, %v) = %v, want %v", tc.redirectErr, tc.corsErr, err, tc.want)
+		}
+	}
+}
+
+// --prune against a server that cannot list must say why it deletes nothing.
+func TestPlanNotesPruneWithoutList(t *testing.T) {
+	p := Build(section(t, `{"redirectUris":["https://a.com/cb"]}`), Remote{CORSListed: true}, true)
+	notes := strings.Join(planNotes(p, true), "\n")
+	if !strings.Contains(notes, "--prune deletes nothing") {
+		t.Fatalf("notes do not explain that --prune deletes nothing:\n%s", notes)
+	}
+	if notes := strings.Join(planNotes(p, false), "\n"); strings.Contains(notes, "--prune") {
+		t.Fatalf("notes mention --prune without it:\n%s", notes)
+	}
+}
+
 // fakeClient records calls and fails on demand.
 type fakeClient struct {
 	mu       sync.Mutex
@@ -204,6 +248,18 @@ func TestExecuteReportsEachResult(t *testing.T) {
 	}
 	if err := resultError(context.Background(), results); err == nil || !strings.Contains(err.Error(), "1 of 4 changes failed") {
 		t.Fatalf("resultError = %v", err)
+	}
+}
+
+func TestExecuteSendsCORSOriginsInOriginForm(t *testing.T) {
+	p := Build(section(t, `{"corsOrigins":["https://App.Example.com:443/"]}`), Remote{RedirectsListed: true, CORSListed: true}, false)
+	c := &fakeClient{}
+	results := Execute(context.Background(), c, p, 1)
+	if want := []string{"create-cors https://app.example.com"}; !reflect.DeepEqual(c.calls, want) {
+		t.Fatalf("calls = %q, want %q", c.calls, want)
+	}
+	if results[0].Value != "https://App.Example.com:443/" {
+		t.Fatalf("result value = %q, want the value as written in convex.json", results[0].Value)
 	}
 }
 

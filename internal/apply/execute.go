@@ -2,7 +2,6 @@ package apply
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"sync"
@@ -66,10 +65,25 @@ func FetchRemote(ctx context.Context, c Client) (Remote, error) {
 		}
 	}()
 	wg.Wait()
-	if err := errors.Join(redirectErr, corsErr); err != nil {
+	if err := firstError(redirectErr, corsErr); err != nil {
 		return Remote{}, err
 	}
 	return r, nil
+}
+
+// firstError picks the one failure to report when both lists fail, usually
+// for the same reason: a rejected key first, since it decides the exit code.
+func firstError(errs ...error) error {
+	var first error
+	for _, err := range errs {
+		if workos.IsAuth(err) {
+			return err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // Execute applies the plan's pending items with at most concurrency requests
@@ -128,7 +142,9 @@ func apply(ctx context.Context, c Client, it Item) Result {
 		res.Status = createdStatus(created)
 	case it.Resource == CORSOrigin:
 		var created bool
-		created, err = c.CreateCORSOrigin(ctx, it.Value)
+		// WorkOS accepts only the serialised origin, which is also what
+		// browsers send: https://app.example.com/ would be refused with 422.
+		created, err = c.CreateCORSOrigin(ctx, Canonical(CORSOrigin, it.Value))
 		res.Status = createdStatus(created)
 	case it.Resource == AppHomepageURL:
 		err = c.SetAppHomepageURL(ctx, it.Value)

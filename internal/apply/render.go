@@ -12,6 +12,9 @@ func planNotes(p *Plan, prune bool) []string {
 	var notes []string
 	if !p.RedirectsListed {
 		notes = append(notes, "this WorkOS server cannot list redirect URIs, so each one is created and \"already exists\" counts as unchanged (ensure)")
+		if prune {
+			notes = append(notes, "--prune deletes nothing: without the list, the redirect URIs that convex.json does not name are unknown")
+		}
 	}
 	if !p.CORSListed {
 		notes = append(notes, "this WorkOS server cannot list CORS origins, so each one is created and \"already exists\" counts as unchanged (ensure)")

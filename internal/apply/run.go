@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
@@ -76,18 +78,31 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	io := &streams
 	opts.IO = io
 	cs := io.ColorScheme()
-	cmdutil.PrintProblems(io.ErrOut, cs, warnings)
 	env := target.Choice.Env
-	fmt.Fprintf(io.ErrOut, "Using authKit.%s (%s)\n", env, target.Choice.Reason)
 	report := &Report{SchemaVersion: cmdutil.SchemaVersion, Env: string(env), EnvReason: target.Choice.Reason,
 		DryRun: opts.DryRun, Plan: []Item{}, Results: []Result{}, Notes: []string{}}
 
-	if nothing := nothingToDo(cfg, sec); nothing != "" {
+	// The values are validated before the key is even looked up, so that a
+	// broken convex.json is reported first, whatever else is missing.
+	nothing := nothingToDo(cfg, sec)
+	var invalid []diag.Problem
+	if nothing == "" && len(sec.Problems) == 0 {
+		invalid = Validate(cfg.File, sec, env == config.Prod, "the prod section")
+	}
+	// A value apply refuses is reported once, as the error it is, not also
+	// as the file check's warning about the same value.
+	cmdutil.PrintProblems(io.ErrOut, cs, withoutPaths(warnings, invalid))
+	fmt.Fprintf(io.ErrOut, "Using authKit.%s (%s)\n", env, target.Choice.Reason)
+
+	if nothing != "" {
 		report.Notes = append(report.Notes, nothing)
 		return finish(opts, report, nothing)
 	}
 	if len(sec.Problems) > 0 {
 		return cmdutil.ProblemsError(fmt.Sprintf("%d placeholder(s) in authKit.%s could not be resolved; nothing was applied", len(sec.Problems), env), sec.Problems)
+	}
+	if len(invalid) > 0 {
+		return invalidError(env, invalid)
 	}
 	if opts.Prune && !opts.Yes && !opts.DryRun && !io.CanPrompt() {
 		return cmdutil.UsageError(errors.New("--prune deletes redirect URIs and needs confirmation, but this is not an interactive terminal"),
@@ -100,12 +115,10 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	}
 	defer stop()
 
-	strict, why := env == config.Prod, "the prod section"
-	if liveKey {
-		strict, why = true, "a production (sk_live_) key"
-	}
-	if problems := Validate(cfg.File, sec, strict, why); len(problems) > 0 {
-		return cmdutil.ProblemsError(fmt.Sprintf("%d value(s) in authKit.%s cannot be registered; nothing was applied", len(problems), env), problems)
+	if liveKey && env != config.Prod {
+		if invalid := Validate(cfg.File, sec, true, "a production (sk_live_) key"); len(invalid) > 0 {
+			return invalidError(env, invalid)
+		}
 	}
 
 	remote, err := FetchRemote(ctx, client)
@@ -150,7 +163,43 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	if err := finish(opts, report, ""); err != nil {
 		return err
 	}
-	return resultError(ctx, results)
+	err = resultError(ctx, results)
+	if err != nil && opts.JSON {
+		// The report on stdout already holds every failure; Main would add
+		// a second JSON document, the error, after it.
+		return printedError(io, err)
+	}
+	return err
+}
+
+// printedError prints err on stderr as Main does and returns a silent error
+// with its exit code.
+func printedError(io *iostreams.IOStreams, err error) error {
+	var ce *cmdutil.Error
+	if !errors.As(err, &ce) {
+		return err
+	}
+	cs := io.ColorScheme()
+	fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Red("error:"), ce.Error())
+	if ce.Hint != "" {
+		fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Gray("hint:"), ce.Hint)
+	}
+	return cmdutil.SilentError(ce.Code)
+}
+
+func invalidError(env config.Env, problems []diag.Problem) error {
+	return cmdutil.ProblemsError(fmt.Sprintf("%d value(s) in authKit.%s cannot be registered; nothing was applied", len(problems), env), problems)
+}
+
+// withoutPaths returns the problems whose path none of errs has.
+func withoutPaths(problems, errs []diag.Problem) []diag.Problem {
+	var out []diag.Problem
+	for _, p := range problems {
+		if !slices.ContainsFunc(errs, func(e diag.Problem) bool { return e.Path == p.Path }) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // nothingToDo explains why a section needs no WorkOS call, or returns "".
@@ -185,10 +234,20 @@ func connect(opts Options, src *resolve.Sources, io *iostreams.IOStreams) (Clien
 		wopts.BaseURL, wopts.APIKey = url, emu.APIKey()
 		return workos.New(wopts), false, func() { _ = emu.Close() }, nil
 	}
-	key, _, _ := src.GetAuth("WORKOS_API_KEY")
+	key, source, found := src.GetAuth("WORKOS_API_KEY")
 	if key == "" {
-		return nil, false, nil, &cmdutil.Error{Code: cmdutil.ExitAuth, Err: errors.New("WORKOS_API_KEY is not set"),
+		e := &cmdutil.Error{Code: cmdutil.ExitAuth, Err: errors.New("WORKOS_API_KEY is not set"),
 			Hint: "set WORKOS_API_KEY (sk_test_... or sk_live_..., from the WorkOS dashboard's API Keys page) in the environment, .env.local or .env; or try --emulate"}
+		if found {
+			// Set but empty: in the environment, it also hides the dotenv
+			// files' value, which would otherwise be a puzzle.
+			e.Err = fmt.Errorf("WORKOS_API_KEY is set but empty (%s)", source)
+			e.Hint = "give it the key (sk_test_... or sk_live_...)"
+			if source == "environment" {
+				e.Hint += ", or unset it: an empty variable in the environment hides .env.local and .env"
+			}
+		}
+		return nil, false, nil, e
 	}
 	base := opts.BaseURL
 	if base == "" {

@@ -1145,6 +1145,31 @@ func TestFaultDropConnection(t *testing.T) {
 	s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/user_management/redirect_uris", nil))
 }
 
+// A lost response (consumed after the 503s): the write happens, the client
+// gets no answer, and its retry finds the value already there. POST, since
+// Go's transport itself retries a GET whose reused connection closes.
+func TestFaultLostResponse(t *testing.T) {
+	s, url := start(t, Options{})
+	s.SetFaults(Faults{ServerErrors: 1, LostResponses: 1})
+	body := map[string]string{"uri": "https://a.example.com/cb"}
+	call(t, "POST", url+"/user_management/redirect_uris", s.APIKey(), body).want(t, http.StatusServiceUnavailable)
+	if _, err := tryCall(context.Background(), "POST", url+"/user_management/redirect_uris", s.APIKey(), body); err == nil {
+		t.Fatal("a lost response reached the client")
+	}
+	if got := s.RedirectURIs(); !slices.Equal(got, []string{"https://a.example.com/cb"}) {
+		t.Fatalf("RedirectURIs() = %v, want the one created before the response was lost", got)
+	}
+	call(t, "POST", url+"/user_management/redirect_uris", s.APIKey(), body).want(t, http.StatusUnprocessableEntity)
+	want := []Request{
+		{"POST", "/user_management/redirect_uris", http.StatusServiceUnavailable},
+		{"POST", "/user_management/redirect_uris", 0},
+		{"POST", "/user_management/redirect_uris", http.StatusUnprocessableEntity},
+	}
+	if got := s.Requests(); !slices.Equal(got, want) {
+		t.Errorf("Requests() = %v, want %v", got, want)
+	}
+}
+
 func TestFaultOrderAndConsumption(t *testing.T) {
 	s, url := start(t, Options{})
 	s.SetFaults(Faults{DropConnections: 1, TooManyRequests: 1, ServerErrors: 1})

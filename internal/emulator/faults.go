@@ -7,10 +7,11 @@ import (
 )
 
 // Faults makes the server misbehave, so that tests can check how a client
-// copes. Match and Latency select and slow down requests; the three counts are
+// copes. Match and Latency select and slow down requests; the four counts are
 // consumed by matching requests, first come first served, in the order
-// dropped connection, 429, 503 (one fault per request). The remaining fields
-// switch the server's behaviour for every request, whatever Match says.
+// dropped connection, 429, 503, lost response (one fault per request). The
+// remaining fields switch the server's behaviour for every request, whatever
+// Match says.
 type Faults struct {
 	// Match selects the requests that Latency and the counts apply to: "" is
 	// every request; "METHOD /path-prefix" or "/path-prefix" narrows it.
@@ -22,6 +23,10 @@ type Faults struct {
 	RetryAfter      string // value of the Retry-After header, default "1"
 	ServerErrors    int    // answer 503 (JSON body) this many times
 	DropConnections int    // close the connection without answering this many times
+	// LostResponses handles this many requests, changing the state as
+	// usual, then closes the connection without answering: the client
+	// cannot tell whether its write happened, and a retry finds it done.
+	LostResponses int
 	// DuplicateStatus is the status for "already exists" on redirect URIs
 	// and CORS origins: 0 answers as the spec does (422 for redirect URIs,
 	// 409 for CORS origins); 409 or 422 answers that status for both, with
@@ -79,6 +84,7 @@ const (
 	dropFault
 	tooManyFault
 	serverErrorFault
+	lostResponseFault
 )
 
 // consumeFault takes one count from the current faults for r, if any is
@@ -101,6 +107,9 @@ func (s *Server) consumeFault(r *http.Request) (faultKind, string) {
 	case f.ServerErrors > 0:
 		f.ServerErrors--
 		return serverErrorFault, ""
+	case f.LostResponses > 0:
+		f.LostResponses--
+		return lostResponseFault, ""
 	}
 	return noFault, ""
 }
@@ -120,14 +129,10 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request) bool {
 	kind, retryAfter := s.consumeFault(r)
 	switch kind {
 	case dropFault:
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			// HTTP/2, or a ResponseRecorder: make net/http abort the
-			// response instead, which a client also sees as a broken
-			// connection.
-			panic(http.ErrAbortHandler)
-		}
-		_ = conn.Close()
+		dropConnection(w)
+	case lostResponseFault:
+		s.mux.ServeHTTP(&discardWriter{header: http.Header{}}, r)
+		dropConnection(w)
 	case tooManyFault:
 		w.Header().Set("Retry-After", retryAfter)
 		writeMessage(w, http.StatusTooManyRequests, "Too Many Requests")
@@ -138,6 +143,24 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request) bool {
 	}
 	return true
 }
+
+// dropConnection closes the client's connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// HTTP/2, or a ResponseRecorder: make net/http abort the response
+		// instead, which a client also sees as a broken connection.
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}
+
+// discardWriter takes a handler's answer and throws it away.
+type discardWriter struct{ header http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
 
 // unlessNoList answers 404 for list endpoints when NoListEndpoints is set;
 // it runs before authentication because an older server has no such route

@@ -1,0 +1,115 @@
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/emulator"
+	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/project"
+)
+
+// projectWith writes files into a project folder and returns the options
+// that select its dev section, with env as the environment.
+func projectWith(t *testing.T, files map[string]string, env map[string]string) project.Options {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return project.Options{ConfigPath: filepath.Join(dir, "convex.json"), ConfigName: "convex.json", Dir: dir, EnvFlag: "dev", Env: env}
+}
+
+// runFiles runs apply --dry-run on projectWith(files, env) and returns
+// stderr, as Main would print it, and the exit code.
+func runFiles(t *testing.T, files map[string]string, env map[string]string) (string, int) {
+	t.Helper()
+	io, _, _, errOut := iostreams.Test()
+	err := Run(context.Background(), Options{IO: io, Options: projectWith(t, files, env), DryRun: true, Concurrency: 1})
+	code := 0
+	if err != nil {
+		var ce *cmdutil.Error
+		if !errors.As(err, &ce) {
+			t.Fatalf("Run returned an untyped error: %v", err)
+		}
+		// What Main prints.
+		code = ce.Code
+		cmdutil.PrintProblems(errOut, io.ColorScheme(), ce.Problems)
+		errOut.WriteString("error: " + err.Error() + "\n")
+	}
+	return errOut.String(), code
+}
+
+// A value that the file check warns about and apply refuses is one error,
+// reported before the missing key, since fixing the key would not help.
+func TestRunReportsInvalidValuesOnceAndFirst(t *testing.T) {
+	stderr, code := runFiles(t, map[string]string{
+		"convex.json": `{"authKit":{"dev":{"configure":{"redirectUris":["/callback"]}}}}`,
+	}, map[string]string{})
+	if code != cmdutil.ExitUsage {
+		t.Errorf("exit code %d, want %d (configuration error)\n%s", code, cmdutil.ExitUsage, stderr)
+	}
+	if n := strings.Count(stderr, "redirectUris[0]"); n != 1 {
+		t.Errorf("redirectUris[0] reported %d times, want once:\n%s", n, stderr)
+	}
+	if strings.Contains(stderr, "WORKOS_API_KEY") {
+		t.Errorf("the missing key is reported before the invalid value:\n%s", stderr)
+	}
+}
+
+func TestRunExplainsAnEmptyKey(t *testing.T) {
+	stderr, code := runFiles(t, map[string]string{
+		"convex.json": `{"authKit":{"dev":{"configure":{"redirectUris":["http://localhost:3000/callback"]}}}}`,
+		".env.local":  "WORKOS_API_KEY=sk_test_0123456789abcdef0123\n",
+	}, map[string]string{"WORKOS_API_KEY": ""})
+	if code != cmdutil.ExitAuth {
+		t.Errorf("exit code %d, want %d", code, cmdutil.ExitAuth)
+	}
+	if !strings.Contains(stderr, "WORKOS_API_KEY is set but empty (environment)") {
+		t.Errorf("stderr does not say the key is set but empty:\n%s", stderr)
+	}
+}
+
+// A partial failure under --json: stdout holds one document, the report with
+// every result, and the error goes to stderr only.
+func TestRunJSONPartialFailureIsOneDocument(t *testing.T) {
+	emu := emulator.New(emulator.Options{})
+	url, err := emu.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	emu.SetFaults(emulator.Faults{Match: "POST /user_management/cors_origins", TooManyRequests: 4, RetryAfter: "0"})
+	po := projectWith(t, map[string]string{
+		"convex.json": `{"authKit":{"dev":{"configure":{"redirectUris":["http://localhost:3000/callback"],"corsOrigins":["http://localhost:3000"]}}}}`,
+	}, map[string]string{"WORKOS_API_KEY": emu.APIKey(), "WORKOS_BASE_URL": url})
+	io, _, out, errOut := iostreams.Test()
+	err = Run(context.Background(), Options{IO: io, Options: po, JSON: true, Concurrency: 2})
+
+	var ce *cmdutil.Error
+	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitFailure || !ce.Silent {
+		t.Fatalf("Run = %#v, want a silent error with exit code 1", err)
+	}
+	dec := json.NewDecoder(out)
+	var report Report
+	if err := dec.Decode(&report); err != nil {
+		t.Fatalf("stdout: %v\n%s", err, out)
+	}
+	if dec.More() {
+		t.Errorf("stdout holds more than one JSON document:\n%s", out)
+	}
+	if got := Failures(report.Results); len(got) != 1 || got[0].Resource != CORSOrigin {
+		t.Errorf("failed results = %+v, want the CORS origin", got)
+	}
+	if !strings.Contains(errOut.String(), "error: 1 of 2 changes failed; the others were applied\nhint: run apply again") {
+		t.Errorf("stderr does not report the failure:\n%s", errOut)
+	}
+}
