@@ -1,0 +1,288 @@
+package authconfig
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/atomicfile"
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/textdiff"
+)
+
+// Options are the inputs of `generate auth-config`.
+type Options struct {
+	IO *iostreams.IOStreams
+	// Dir is the project root; paths in messages and diffs are relative
+	// to it.
+	Dir        string
+	ConfigPath string // convex.json, absolute
+	ConfigName string // convex.json as messages name it
+	// AuthDomain is a custom authentication domain, already checked with
+	// CheckAuthDomain, or "".
+	AuthDomain string
+	// Check writes nothing and fails (exit 1) when the file would change.
+	Check bool
+	// Force replaces a file convex-authkit did not write, or one edited
+	// by hand.
+	Force bool
+	// Stdout prints the content instead of writing it.
+	Stdout  bool
+	JSON    bool
+	Verbose bool
+}
+
+// The statuses a run reports.
+const (
+	StatusCreated     = "created"
+	StatusUpdated     = "updated"
+	StatusUnchanged   = "unchanged"
+	StatusWouldCreate = "would-create" // --check
+	StatusWouldUpdate = "would-update" // --check
+	StatusRefused     = "refused"      // not ours or edited, no --force
+	StatusPrinted     = "printed"      // --stdout
+)
+
+// report is the --json document.
+type report struct {
+	SchemaVersion int    `json:"schemaVersion"`
+	Path          string `json:"path"`
+	Status        string `json:"status"`
+	Existing      Origin `json:"existing"`
+	Language      string `json:"language"`
+	Typed         bool   `json:"typed"`
+	ConvexVersion string `json:"convexVersion"`
+	AuthDomain    string `json:"authDomain"`
+	Diff          string `json:"diff"`
+	Content       string `json:"content"`
+}
+
+// Run renders the auth config and writes, checks or prints it.
+func Run(opts Options) error {
+	functions, err := FunctionsDir(opts.ConfigPath, opts.ConfigName)
+	if err != nil {
+		return err
+	}
+	path, typeScript, err := target(functions, opts.Dir)
+	if err != nil {
+		return err
+	}
+	convex, err := FindConvex(functions)
+	if err != nil {
+		return err
+	}
+	spec := Spec{TypeScript: typeScript, Typed: convex.ExportsAuthConfig(), AuthDomain: opts.AuthDomain}
+	content, err := Render(spec)
+	if err != nil {
+		return err
+	}
+	rel := display(opts.Dir, path)
+	rep := report{
+		SchemaVersion: cmdutil.SchemaVersion, Path: rel, Existing: OriginNone,
+		Language: strings.TrimPrefix(filepath.Ext(path), "."), Typed: spec.Typed,
+		ConvexVersion: convex.Version, AuthDomain: spec.AuthDomain, Content: content,
+	}
+	explainTyping(opts, convex, functions)
+	if !typeScript && opts.Verbose {
+		fmt.Fprintf(opts.IO.ErrOut, "%s is the project's only auth config, so it stays JavaScript; delete it to switch to auth.config.ts\n", rel)
+	}
+
+	if opts.Stdout {
+		rep.Status = StatusPrinted
+		if opts.JSON {
+			return cmdutil.WriteJSON(opts.IO.Out, rep)
+		}
+		_, err := fmt.Fprint(opts.IO.Out, content)
+		return err
+	}
+
+	old, found, err := readExisting(path)
+	if err != nil {
+		return err
+	}
+	oldName := "/dev/null"
+	if found {
+		oldName = "a/" + rel
+		rep.Existing = Classify(old)
+		warnDomainChange(opts, rel, old, spec)
+		if sameText(old, content) {
+			rep.Status = StatusUnchanged
+			return finish(opts, rep, nil)
+		}
+	}
+	rep.Diff = textdiff.Unified(oldName, "b/"+rel, old, content)
+
+	ours := !found || rep.Existing == OriginGenerated
+	switch {
+	case opts.Check:
+		rep.Status = StatusWouldUpdate
+		msg := rel + " is out of date"
+		if !found {
+			rep.Status, msg = StatusWouldCreate, rel+" does not exist"
+		}
+		hint := "run `" + spec.Command() + "` to write it"
+		if !ours {
+			hint = "run `" + spec.Command() + " --force` to replace it: " + whyRefused(rel, rep.Existing)
+		}
+		return finish(opts, rep, &cmdutil.Error{Code: cmdutil.ExitFailure, Err: errors.New(msg), Hint: hint})
+	case !ours && !opts.Force:
+		rep.Status = StatusRefused
+		hint := "the diff above shows what generating would change (- the file now, + the generated one); run again with --force to replace it"
+		if rep.Existing == OriginEdited {
+			hint += ", or keep your edits by deleting the header lines (convex-authkit leaves such a file alone)"
+		}
+		if !typeScript {
+			hint += "; convex-authkit keeps a project's only auth.config.js in JavaScript (delete it to switch to auth.config.ts)"
+		}
+		return finish(opts, rep, cmdutil.UsageError(errors.New(whyRefused(rel, rep.Existing)), hint))
+	}
+
+	if !found {
+		if err := os.MkdirAll(functions, 0o755); err != nil {
+			return fmt.Errorf("creating %s: %w", display(opts.Dir, functions), err)
+		}
+	}
+	if err := atomicfile.Write(path, []byte(content)); err != nil {
+		return err
+	}
+	rep.Status = StatusUpdated
+	if !found {
+		rep.Status = StatusCreated
+	}
+	return finish(opts, rep, nil)
+}
+
+// target returns the auth config file to write in the functions folder:
+// auth.config.ts, or auth.config.js when that is the only one (a
+// JavaScript project stays JavaScript, and Convex refuses both). Both
+// present is Convex's own error.
+func target(functions, dir string) (path string, typeScript bool, err error) {
+	ts := filepath.Join(functions, "auth.config.ts")
+	js := filepath.Join(functions, "auth.config.js")
+	hasTS, err := exists(ts)
+	if err != nil {
+		return "", false, err
+	}
+	hasJS, err := exists(js)
+	if err != nil {
+		return "", false, err
+	}
+	switch {
+	case hasTS && hasJS:
+		return "", false, cmdutil.UsageError(
+			fmt.Errorf("found both %s and %s, choose one", display(dir, js), display(dir, ts)),
+			"Convex refuses to push with both; delete the one you do not want, then run this again")
+	case hasJS:
+		return js, false, nil
+	}
+	return ts, true, nil
+}
+
+func exists(path string) (bool, error) {
+	_, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// readExisting returns the file's content and whether it exists.
+func readExisting(path string) (string, bool, error) {
+	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if !info.Mode().IsRegular() {
+		return "", false, fmt.Errorf("%s is not a regular file", path)
+	}
+	data, err := os.ReadFile(path)
+	return string(data), err == nil, err
+}
+
+// sameText compares files as git with autocrlf would: CRLF equals LF.
+func sameText(a, b string) bool {
+	return a == b || strings.ReplaceAll(a, "\r\n", "\n") == strings.ReplaceAll(b, "\r\n", "\n")
+}
+
+func whyRefused(rel string, origin Origin) string {
+	if origin == OriginEdited {
+		return rel + " was edited by hand since convex-authkit wrote it"
+	}
+	return rel + " was not written by convex-authkit (it has no convex-authkit header)"
+}
+
+// explainTyping says why the file is (not) typed: always when convex is
+// not installed (the next run after npm install will differ), otherwise
+// under --verbose.
+func explainTyping(opts Options, convex ConvexPackage, functions string) {
+	w := opts.IO.ErrOut
+	switch {
+	case convex.Version == "":
+		fmt.Fprintf(w, "note: no node_modules/convex above %s, so the config is a plain object; after installing convex (>= 1.27.5), run this again to type it with AuthConfig\n", display(opts.Dir, functions))
+	case !opts.Verbose:
+	case convex.ExportsAuthConfig():
+		fmt.Fprintf(w, "convex %s (%s) exports the AuthConfig type: the config is checked against it\n", convex.Version, display(opts.Dir, convex.Path))
+	default:
+		fmt.Fprintf(w, "convex %s (%s) predates the AuthConfig type (1.27.5): the config is a plain object\n", convex.Version, display(opts.Dir, convex.Path))
+	}
+}
+
+// warnDomainChange warns when a run would drop or replace the custom
+// domain an earlier run wrote: tokens from it would stop matching.
+func warnDomainChange(opts Options, rel, existing string, spec Spec) {
+	before := writtenWith(existing)
+	if before == "" || before == spec.AuthDomain {
+		return
+	}
+	cs := opts.IO.ColorScheme()
+	what := "without it, its providers are removed"
+	if spec.AuthDomain != "" {
+		what = "its providers are replaced by those for " + spec.AuthDomain
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%s %s was written with --auth-domain %s; %s, and Convex will reject tokens issued by %s\n",
+		cs.Yellow("warning:"), rel, before, what, before)
+}
+
+func finish(opts Options, rep report, fail *cmdutil.Error) error {
+	if opts.JSON {
+		if err := cmdutil.WriteJSON(opts.IO.Out, rep); err != nil {
+			return err
+		}
+		if fail != nil {
+			return cmdutil.SilentError(fail.Code)
+		}
+		return nil
+	}
+	out, cs := opts.IO.Out, opts.IO.ColorScheme()
+	if rep.Diff != "" && (fail != nil || opts.Verbose) {
+		fmt.Fprint(out, rep.Diff)
+	}
+	if fail != nil {
+		return fail
+	}
+	switch rep.Status {
+	case StatusUnchanged:
+		fmt.Fprintf(out, "%s %s is up to date\n", cs.Green("✓"), rep.Path)
+	default:
+		fmt.Fprintf(out, "%s %s %s\n", cs.Green("✓"), rep.Status, rep.Path)
+	}
+	if rep.Status == StatusCreated {
+		fmt.Fprintf(opts.IO.ErrOut, "Convex reads %s from each deployment's environment: authKit in convex.json sets it, or run `npx convex env set %s <client id>`\n", ClientIDVar, ClientIDVar)
+	}
+	return nil
+}
+
+// display shows path relative to the project root, with slashes.
+func display(dir, path string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return path
+}
