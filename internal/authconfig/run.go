@@ -91,6 +91,13 @@ func Run(opts Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "%s is the project's only auth config, so it stays JavaScript; delete it to switch to auth.config.ts\n", rel)
 	}
 
+	old, found, err := readExisting(path)
+	if err != nil {
+		return err
+	}
+	if found {
+		rep.Existing = Classify(old)
+	}
 	if opts.Stdout {
 		rep.Status = StatusPrinted
 		if opts.JSON {
@@ -100,14 +107,9 @@ func Run(opts Options) error {
 		return err
 	}
 
-	old, found, err := readExisting(path)
-	if err != nil {
-		return err
-	}
 	oldName := "/dev/null"
 	if found {
 		oldName = "a/" + rel
-		rep.Existing = Classify(old)
 		warnDomainChange(opts, rel, old, spec)
 		if sameText(old, content) {
 			rep.Status = StatusUnchanged

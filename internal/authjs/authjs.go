@@ -1,0 +1,135 @@
+// Package authjs evaluates a project's convex/auth.config.ts (or .js) the way
+// a Convex deployment does at push time: the Convex CLI bundles the file with
+// esbuild (bundle, platform browser, ESM, conditions convex and module), the
+// backend runs the bundle in V8 with process.env answered from the
+// deployment's variables and JSON-stringifies the default export. Here esbuild
+// runs through its Go API and the bundle runs in goja, with nothing reachable
+// but process.env.
+package authjs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// DefaultTimeout bounds one evaluation when Options.Timeout is zero. Convex
+// allows user code about a second; a config that runs longer is looping.
+const DefaultTimeout = 2 * time.Second
+
+// Options says which file to evaluate and what the deployment would see.
+type Options struct {
+	// Dir is the project root. File names in results and errors are relative
+	// to it. Empty means the working directory.
+	Dir string
+	// FunctionsDir is the Convex functions directory (convex.json
+	// "functions"), relative to Dir or absolute. Empty means "convex".
+	FunctionsDir string
+	// Env holds the deployment's environment variables: what process.env
+	// answers. A name absent from Env is unset, as on the deployment.
+	Env map[string]string
+	// Timeout bounds the evaluation (bundling is not interruptible, and
+	// quick); zero means DefaultTimeout.
+	Timeout time.Duration
+}
+
+// Result is what the backend would check and store, plus what the file read.
+type Result struct {
+	// File is the evaluated file, relative to Options.Dir, with slashes.
+	File string
+	// JSON is JSON.stringify(default export): the text the backend checks
+	// and deserialises, so keys whose value was undefined or a function are
+	// gone. internal/convexauth's Check applies the push-time rules to it.
+	JSON []byte
+	// EnvRead lists the process.env names the file read, first read first.
+	EnvRead []string
+	// Missing lists the names of EnvRead that Env lacks. Convex fails the
+	// push on the first such read; when the file caught that error, the
+	// evaluation succeeds and Missing is still filled in. After a
+	// *MissingEnvError both come from a second run in which unset variables
+	// read as undefined, so they name every variable, not just the first.
+	Missing []string
+}
+
+// ErrNotFound is returned (wrapped) by Locate and Evaluate when the functions
+// directory has neither auth.config.ts nor auth.config.js. Convex then pushes
+// no providers at all.
+var ErrNotFound = errors.New("no auth.config.ts or auth.config.js")
+
+// Locate returns the auth config file Convex would bundle in functionsDir:
+// auth.config.ts, else auth.config.js; both present is a *BothFilesError.
+func Locate(functionsDir string) (string, error) {
+	ts := filepath.Join(functionsDir, "auth.config.ts")
+	js := filepath.Join(functionsDir, "auth.config.js")
+	hasTS, hasJS := isFile(ts), isFile(js)
+	switch {
+	case hasTS && hasJS:
+		return "", &BothFilesError{JS: js, TS: ts}
+	case hasTS:
+		return ts, nil
+	case hasJS:
+		return js, nil
+	}
+	return "", fmt.Errorf("%s: %w", functionsDir, ErrNotFound)
+}
+
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
+}
+
+// Evaluate bundles and runs the auth config. Errors are *BothFilesError,
+// *BuildError, *MissingEnvError, *RuntimeError, *TimeoutError or
+// *ConfigError, or wrap ErrNotFound. Once the file has been bundled the
+// Result is returned too, even with an error, so EnvRead and Missing are
+// there for diagnostics.
+func Evaluate(ctx context.Context, opts Options) (*Result, error) {
+	root, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	fnDir := opts.FunctionsDir
+	if fnDir == "" {
+		fnDir = "convex"
+	}
+	if !filepath.IsAbs(fnDir) {
+		fnDir = filepath.Join(root, fnDir)
+	}
+	file, err := Locate(fnDir)
+	if err != nil {
+		var both *BothFilesError
+		if errors.As(err, &both) {
+			both.JS, both.TS = display(root, both.JS), display(root, both.TS)
+		}
+		return nil, err
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	res := &Result{File: display(root, file)}
+	code, sourceMap, err := bundle(root, file)
+	if err != nil {
+		return nil, err
+	}
+	out, err := run(ctx, timeout, code, sourceMap, res.File, opts.Env)
+	if out != nil {
+		res.EnvRead, res.Missing = out.reads, out.missing
+	}
+	if err != nil {
+		return res, err
+	}
+	res.JSON = out.json
+	return res, nil
+}
+
+// display names path relative to root with slashes, as messages show it.
+func display(root, path string) string {
+	if rel, err := filepath.Rel(root, path); err == nil && filepath.IsLocal(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(path)
+}

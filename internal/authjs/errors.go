@@ -1,0 +1,131 @@
+package authjs
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/diag"
+)
+
+// BothFilesError is the Convex CLI's refusal when both files exist.
+type BothFilesError struct {
+	JS, TS string
+}
+
+func (e *BothFilesError) Error() string {
+	return fmt.Sprintf("Found both %s and %s, choose one.", e.JS, e.TS)
+}
+
+// Position is a place in a source file; Line and Column count from 1
+// (Column in characters). Zero values mean unknown.
+type Position struct {
+	File   string
+	Line   int
+	Column int
+}
+
+func (p Position) String() string {
+	return diag.Problem{File: p.File, Line: p.Line, Column: p.Column}.Location()
+}
+
+// prefix renders "file:line:col: " for the parts that are known.
+func (p Position) prefix() string {
+	if s := p.String(); s != "" {
+		return s + ": "
+	}
+	return ""
+}
+
+// BuildMessage is one esbuild error: a syntax error, an import that does
+// not resolve, a Node.js built-in module. Notes are esbuild's hints.
+type BuildMessage struct {
+	Position
+	Text  string
+	Notes []string
+}
+
+// BuildError means esbuild refused the file or one of its imports, as the
+// Convex CLI would before anything reaches the deployment.
+type BuildError struct {
+	Messages []BuildMessage
+}
+
+func (e *BuildError) Error() string {
+	lines := make([]string, len(e.Messages))
+	for i, m := range e.Messages {
+		lines[i] = m.prefix() + m.Text
+	}
+	return strings.Join(lines, "\n")
+}
+
+// MissingEnvError is Convex's AuthConfigMissingEnvironmentVariable: the file
+// read variables that are not set on the deployment. Convex reports the
+// first; Names has every one the file reads once reads stop failing, first
+// read first.
+type MissingEnvError struct {
+	Names []string
+}
+
+// CodeMissingEnv is the Convex error code of MissingEnvError.
+const CodeMissingEnv = "AuthConfigMissingEnvironmentVariable"
+
+func (e *MissingEnvError) Error() string {
+	lines := make([]string, len(e.Names))
+	for i, name := range e.Names {
+		lines[i] = missingEnvMessage(name)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// missingEnvMessage is the backend's text, word for word.
+func missingEnvMessage(name string) string {
+	return fmt.Sprintf("Environment variable %s is used in auth config file but its value was not set", name)
+}
+
+// RuntimeError is an exception the file let escape, located at the
+// innermost frame in a source file when the engine knows one.
+type RuntimeError struct {
+	Position
+	// Message is what V8 would print after "Uncaught ", e.g. "Error: boom".
+	Message string
+}
+
+func (e *RuntimeError) Error() string {
+	return e.prefix() + "Uncaught " + e.Message
+}
+
+// TimeoutError means evaluation ran past Options.Timeout (or the context
+// ended): most likely an endless loop. Position is where it was stopped.
+type TimeoutError struct {
+	Position
+	After time.Duration
+	Cause error // the context's error when the caller cancelled
+}
+
+func (e *TimeoutError) Error() string {
+	if e.Cause != nil {
+		return e.prefix() + "evaluation stopped: " + e.Cause.Error()
+	}
+	return fmt.Sprintf("%sevaluation did not finish within %v (an endless loop?)", e.prefix(), e.After)
+}
+
+func (e *TimeoutError) Unwrap() error { return e.Cause }
+
+// ConfigError is a push failure about the default export itself, with the
+// Convex error code and message.
+type ConfigError struct {
+	Code    string
+	Message string
+}
+
+// Codes of ConfigError, as the backend names them.
+const (
+	CodeMissingExport  = "AuthConfigMissingExportError"
+	CodeUnserializable = "AuthConfigUnserializableError"
+	CodeNotSchema      = "AuthConfigNotMatchingSchemaError"
+)
+
+func (e *ConfigError) Error() string { return e.Message }
+
+const seeAuthDocs = "To learn more, see the auth documentation at https://docs.convex.dev/auth."
