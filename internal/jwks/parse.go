@@ -139,6 +139,25 @@ var (
 // member of the wrong type, base64 that is not canonical base64url) makes
 // the whole set unusable, which is what Convex does for customJwt.
 func Parse(body []byte) (*Set, error) {
+	keys, err := parseSetShape(body)
+	if err != nil {
+		return nil, err
+	}
+	set := &Set{Keys: make([]Key, 0, len(keys))}
+	for i, kv := range keys {
+		k, err := parseKey(kv)
+		if err != nil {
+			return nil, keyError(i, kv, err)
+		}
+		k.Index = i
+		set.Keys = append(set.Keys, k)
+	}
+	return set, nil
+}
+
+// parseSetShape checks the set around the keys: a JSON object with one
+// "keys" array.
+func parseSetShape(body []byte) ([]*jsonpos.Value, error) {
 	v, err := ParseJSON(body)
 	if err != nil {
 		return nil, &ParseError{Index: -1, Reason: "the body is " + err.Error(), HTML: looksLikeHTML(body)}
@@ -157,22 +176,39 @@ func Parse(body []byte) (*Set, error) {
 	case keys.Kind != jsonpos.Array:
 		return nil, &ParseError{Index: -1, Reason: fmt.Sprintf(`"keys" must be an array, not %s`, keys.Kind)}
 	}
-	set := &Set{Keys: make([]Key, 0, len(keys.Elems))}
-	for i, kv := range keys.Elems {
+	return keys.Elems, nil
+}
+
+// ParseLenient reads body as the OIDC library Convex uses for OIDC
+// providers does: the set itself must be well-formed, but keys it cannot
+// read are skipped (and returned as errors) rather than failing the set.
+func ParseLenient(body []byte) (*Set, []*ParseError, error) {
+	keys, err := parseSetShape(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	set := &Set{}
+	var skipped []*ParseError
+	for i, kv := range keys {
 		k, err := parseKey(kv)
 		if err != nil {
-			pe := &ParseError{Index: i, Reason: err.Error()}
-			if kv.Kind == jsonpos.Object {
-				if m, ok := kv.Lookup("kid"); ok && m.Value.Kind == jsonpos.String {
-					pe.Kid = m.Value.Str
-				}
-			}
-			return nil, pe
+			skipped = append(skipped, keyError(i, kv, err))
+			continue
 		}
 		k.Index = i
 		set.Keys = append(set.Keys, k)
 	}
-	return set, nil
+	return set, skipped, nil
+}
+
+func keyError(i int, kv *jsonpos.Value, err error) *ParseError {
+	pe := &ParseError{Index: i, Reason: err.Error()}
+	if kv.Kind == jsonpos.Object {
+		if m, ok := kv.Lookup("kid"); ok && m.Value.Kind == jsonpos.String {
+			pe.Kid = m.Value.Str
+		}
+	}
+	return pe
 }
 
 func parseKey(v *jsonpos.Value) (Key, error) {
