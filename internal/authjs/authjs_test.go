@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/convex-authkit/convex-authkit/internal/convexauth"
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
@@ -283,6 +284,40 @@ export default { providers: [], year: new Date(0).getUTCFullYear() };
 				t.Errorf("Missing = %q, want %q", res.Missing, tt.missing)
 			}
 		})
+	}
+}
+
+// TestPushChecks feeds Result.JSON to the push-time checks, as doctor does.
+func TestPushChecks(t *testing.T) {
+	dir := project(t, standardWorkOS)
+	res, err := Evaluate(context.Background(), Options{Dir: dir, Env: workosEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providers, problems, err := convexauth.Check(res.JSON)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("Check: %v %v", problems, err)
+	}
+	if len(providers) != 2 || providers[0].ApplicationID == nil || *providers[0].ApplicationID != clientID ||
+		providers[1].Issuer != "https://api.workos.com/user_management/"+clientID {
+		t.Errorf("providers = %+v", providers)
+	}
+
+	// An unset variable is dropped by JSON.stringify when the file catches
+	// the error, and the WorkOS guard then fires.
+	dir = project(t, `
+-- convex/auth.config.ts --
+let id: string | undefined;
+try { id = process.env.WORKOS_CLIENT_ID; } catch {}
+export default { providers: [{ type: "customJwt", issuer: "https://api.workos.com/", applicationID: id, jwks: "https://api.workos.com/sso/jwks/x", algorithm: "RS256" }] };
+`)
+	res, err = Evaluate(context.Background(), Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, problems, _ = convexauth.Check(res.JSON)
+	if len(problems) != 1 || problems[0].Code != convexauth.CodeInsecure {
+		t.Errorf("problems = %v", problems)
 	}
 }
 
