@@ -16,6 +16,6 @@ func newCmdGenerate(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	// Subcommands: one constructor each, in its own file.
-	c.AddCommand(newCmdGenerateAuthConfig(f, nil))
+	c.AddCommand(newCmdGenerateAuthConfig(f, nil), newCmdGenerateEnv(f, nil))
 	return c
 }

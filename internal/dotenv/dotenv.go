@@ -111,6 +111,13 @@ func (e *ParseError) Error() string {
 // Parse reads data as godotenv would. name is used in entries' provenance
 // and in errors. The error, if any, is a *ParseError.
 func Parse(name string, data []byte) (*File, error) {
+	f, _, _, err := parse(name, data)
+	return f, err
+}
+
+// parse is Parse that also returns the scanner's statements, one per entry,
+// and orig, which maps an offset in them back to an offset in data.
+func parse(name string, data []byte) (*File, []statement, func(int) int, error) {
 	norm, crlfAt := normalize(data)
 	stmts, scanErr := scan(name, norm)
 
@@ -118,14 +125,14 @@ func Parse(name string, data []byte) (*File, error) {
 	if err != nil {
 		// godotenv's error quotes the file; only ours may be shown.
 		if scanErr != nil {
-			return nil, scanErr
+			return nil, nil, nil, scanErr
 		}
-		return nil, unparseable(name)
+		return nil, nil, nil, unparseable(name)
 	}
 	if scanErr != nil {
 		// The scanner disagrees with godotenv, so its line numbers cannot be
 		// trusted either; failing is better than pointing at wrong lines.
-		return nil, unparseable(name)
+		return nil, nil, nil, unparseable(name)
 	}
 
 	// orig maps an offset in the normalised text back to the original data.
@@ -138,7 +145,7 @@ func Parse(name string, data []byte) (*File, error) {
 		last[st.key] = i
 	}
 	if len(last) != len(values) {
-		return nil, unparseable(name)
+		return nil, nil, nil, unparseable(name)
 	}
 
 	entries := make([]Entry, len(stmts))
@@ -154,7 +161,7 @@ func Parse(name string, data []byte) (*File, error) {
 		}
 		v, ok := values[st.key]
 		if !ok {
-			return nil, unparseable(name)
+			return nil, nil, nil, unparseable(name)
 		}
 		if last[st.key] == i {
 			entries[i].Value = v
@@ -164,10 +171,10 @@ func Parse(name string, data []byte) (*File, error) {
 	}
 	if len(overridden) > 0 {
 		if !fillOverridden(data, stmts, overridden, entries, values, orig) {
-			return nil, unparseable(name)
+			return nil, nil, nil, unparseable(name)
 		}
 	}
-	return &File{Name: name, Entries: entries}, nil
+	return &File{Name: name, Entries: entries}, stmts, orig, nil
 }
 
 // fillOverridden sets the values of assignments that a later one overrides,
@@ -273,6 +280,20 @@ func normalize(data []byte) ([]byte, []int) {
 // Load reads and parses the file at path, reporting it as name. A missing
 // file returns (nil, nil): a project need not have every dotenv file.
 func Load(path, name string) (*File, error) {
+	data, err := Read(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return Parse(name, data)
+}
+
+// Read returns the bytes of the dotenv file at path. A missing file is an
+// error that matches fs.ErrNotExist; a symbolic link to nowhere, a
+// directory or a file over MaxSize is an error naming path.
+func Read(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -283,7 +304,7 @@ func Load(path, name string) (*File, error) {
 		if _, lerr := os.Lstat(path); lerr == nil {
 			return nil, fmt.Errorf("%s is a symbolic link to a file that does not exist", path)
 		}
-		return nil, nil
+		return nil, err
 	}
 	defer f.Close()
 
@@ -304,5 +325,5 @@ func Load(path, name string) (*File, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("%s: %w", path, ErrTooLarge)
 	}
-	return Parse(name, data)
+	return data, nil
 }

@@ -1,0 +1,525 @@
+// Package envgen writes the dev section's localEnvVars into .env.local the
+// way `npx convex dev` does (reference convex-cli-authkit.md §5), without
+// the Convex CLI's bugs: see dotenv.Merge for the file format, and Plan for
+// which variables are written.
+//
+// Plan computes the new file without touching anything; Result.Write
+// writes it. `convex-authkit generate env` (Run) and `init` both use them.
+package envgen
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/dotenv"
+	"github.com/convex-authkit/convex-authkit/internal/interpolate"
+	"github.com/convex-authkit/convex-authkit/internal/jsonpos"
+	"github.com/convex-authkit/convex-authkit/internal/resolve"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
+)
+
+// FileName is the file the Convex CLI writes, always in the project root,
+// whatever the framework.
+const FileName = ".env.local"
+
+// CookiePasswordName is the variable AuthKit's server SDKs seal their
+// session cookie with.
+const CookiePasswordName = "WORKOS_COOKIE_PASSWORD"
+
+// What happened to a variable, in addition to the dotenv.Merge actions
+// (added, replaced, unchanged, kept).
+const (
+	// SkippedEnvironment: the process environment sets it to a non-empty
+	// value, which wins over .env.local for every dotenv loader.
+	SkippedEnvironment = "skipped-set-in-environment"
+	// SkippedEnvFile: .env sets it. The Convex CLI loads .env into its
+	// environment before writing .env.local, so it skips these too.
+	SkippedEnvFile = "skipped-set-in-env-file"
+)
+
+// Variable is the outcome for one variable.
+type Variable struct {
+	Name   string `json:"name"`
+	Action string `json:"action"`
+	// Value is the value written or found equal, masked when secret;
+	// empty for variables kept or skipped, whose value is the user's.
+	Value  string `json:"value,omitempty"`
+	Secret bool   `json:"secret"`
+	// Line is where the variable stands in .env.local afterwards.
+	Line int `json:"line,omitempty"`
+	// Source says where an existing value is (".env.local:3",
+	// "environment", ".env:2"), or "generated" for the cookie password.
+	Source string `json:"source,omitempty"`
+
+	value     string // unmasked
+	generated bool
+}
+
+// Written reports whether the run writes this variable.
+func (v Variable) Written() bool {
+	return v.Action == string(dotenv.Added) || v.Action == string(dotenv.Replaced)
+}
+
+// Request is what Plan needs. Callers get Config, Section and Sources from
+// project.Load and resolve.Resolve(cfg, config.Dev, sources).
+type Request struct {
+	// Dir is the project root, where .env.local and package.json are.
+	Dir     string
+	Config  *config.Config
+	Section *resolve.Section
+	Sources *resolve.Sources
+	// Environ is the process environment.
+	Environ map[string]string
+
+	// Force replaces values that differ (never the cookie password).
+	Force bool
+	// AllowPublicSecret writes a secret under a public prefix (VITE_,
+	// NEXT_PUBLIC_, ...) with a warning instead of refusing.
+	AllowPublicSecret bool
+	// CookiePassword generates WORKOS_COOKIE_PASSWORD even when package.json
+	// does not name Next.js or TanStack Start, the only frameworks the
+	// Convex CLI generates it for; init sets it for React Router, whose
+	// AuthKit SDK needs one too.
+	CookiePassword bool
+	// Rand is the source of the cookie password; nil means crypto/rand.
+	Rand io.Reader
+	// Ignored reports whether git ignores a file of the project; nil means
+	// IgnoredByGit.
+	Ignored func(dir, name string) (bool, error)
+}
+
+// Result is a planned .env.local.
+type Result struct {
+	// Path is the absolute path of .env.local.
+	Path string
+	// Existed says the file was there; Old is its content then.
+	Existed bool
+	Old     []byte
+	New     []byte
+	// Framework is what package.json says the project is.
+	Framework Framework
+	Variables []Variable
+	// Warnings are things to tell the user; nothing is wrong enough to stop.
+	Warnings []string
+	// Nothing, when not empty, says why there is nothing to write, as in
+	// "Nothing to write: <Nothing>."
+	Nothing string
+
+	secrets []string
+}
+
+// Changed reports whether writing would change the file.
+func (r *Result) Changed() bool {
+	return !bytes.Equal(r.Old, r.New)
+}
+
+// Updated lists the names added or replaced, in order.
+func (r *Result) Updated() []string {
+	var names []string
+	for _, v := range r.Variables {
+		if v.Written() {
+			names = append(names, v.Name)
+		}
+	}
+	return names
+}
+
+// Secrets returns the secret values the result holds, as values and as
+// written in the file, for a redactor of anything showing the file.
+func (r *Result) Secrets() []string { return r.secrets }
+
+// Plan works out the new .env.local for the dev section. It writes nothing.
+//
+// Each localEnvVars entry, in convex.json order, is:
+//   - skipped when the process environment sets it (non-empty), or when
+//     .env does and .env.local does not: the Convex CLI checks its
+//     process.env, into which it loaded .env.local and .env;
+//   - otherwise merged into .env.local (dotenv.Merge): added when absent,
+//     filled in when empty, kept when it has another value (replaced with
+//     Force), unchanged when equal.
+//
+// Only entries that are written (or compared, with Force) must resolve: an
+// unresolved placeholder there is an error, as in the Convex CLI, listing
+// every one at once. A skipped entry may stay unresolved.
+//
+// The "# See this environment at https://dashboard.workos.com/<id>/authentication"
+// line goes above the first appended entry whose template uses
+// ${authEnv.WORKOS_CLIENT_ID}, as the Convex CLI does, but only when the
+// environment id is known (the CLI writes a broken "//authentication" link
+// without one) and the file does not have that line already (the CLI
+// repeats it when, say, VITE_WORKOS_CLIENT_ID is added below the
+// WORKOS_CLIENT_ID it wrote earlier).
+//
+// WORKOS_COOKIE_PASSWORD is appended last for Next.js and TanStack Start
+// projects (and with Request.CookiePassword), when localEnvVars does not
+// list it and nothing sets it: 32 bytes from crypto/rand in unpadded
+// base64url, 43 characters, as the Convex CLI makes it. Unlike the CLI,
+// which skips it when the text "WORKOS_COOKIE_PASSWORD" appears anywhere
+// in .env.local (even in a comment), Plan looks for the variable itself.
+// It is never replaced, not even with Force: a new one would sign every
+// user out.
+//
+// A value that looks like a secret (an sk_ key, the resolved API key, or a
+// template using ${authEnv.WORKOS_API_KEY}) under a public prefix such as
+// VITE_ or NEXT_PUBLIC_ is refused, with exit code 3, unless
+// AllowPublicSecret: the framework would publish it to every visitor.
+func Plan(req Request) (*Result, error) {
+	res := &Result{Path: filepath.Join(req.Dir, FileName), Framework: Unknown, Variables: []Variable{}, Warnings: []string{}}
+	if why := nothingToWrite(req.Config, req.Section); why != "" {
+		res.Nothing = why
+		return res, nil
+	}
+	fw, err := DetectFramework(req.Dir)
+	if err != nil {
+		res.Warnings = append(res.Warnings, err.Error()+"; WORKOS_COOKIE_PASSWORD is not generated")
+	}
+	res.Framework = fw
+
+	res.Old, err = dotenv.Read(res.Path)
+	switch {
+	case err == nil:
+		res.Existed = true
+	case errors.Is(err, fs.ErrNotExist):
+	default:
+		return nil, cmdutil.UsageError(err, "make .env.local a readable file, or remove it")
+	}
+	file, err := dotenv.Parse(FileName, res.Old)
+	if err != nil {
+		return nil, err // resolve.Load has read the file already; this does not happen
+	}
+
+	p := planner{req: req, file: file, res: res}
+	for _, ev := range req.Section.LocalEnvVars {
+		p.localEnvVar(ev)
+	}
+	if fw.NeedsCookiePassword() || req.CookiePassword {
+		if err := p.cookiePassword(); err != nil {
+			return nil, err
+		}
+	}
+	if len(p.problems) > 0 {
+		return nil, cmdutil.ProblemsError(fmt.Sprintf("%s in authKit.dev.localEnvVars could not be resolved; nothing was written", plural(len(p.problems), "placeholder")), p.problems)
+	}
+
+	var changes []dotenv.Change
+	res.New, changes, err = dotenv.Merge(FileName, res.Old, p.assignments)
+	if err != nil {
+		return nil, cmdutil.UsageError(err, "nothing was written")
+	}
+	for i, c := range changes {
+		v := &res.Variables[p.merged[i]]
+		v.Action, v.Line = string(c.Action), c.Line
+		if c.OldLine > 0 && c.Action != dotenv.Unchanged {
+			v.Source = fmt.Sprintf("%s:%d", FileName, c.OldLine)
+		}
+		if c.Action == dotenv.Kept {
+			v.Value = ""
+		}
+	}
+	if err := p.checkPublic(); err != nil {
+		return nil, err
+	}
+	for _, v := range res.Variables {
+		if v.Secret && v.value != "" {
+			q, _ := dotenv.Quote(v.value)
+			res.secrets = append(res.secrets, v.value, q)
+		}
+	}
+	if res.Existed || res.Changed() {
+		ignored := req.Ignored
+		if ignored == nil {
+			ignored = IgnoredByGit
+		}
+		if ok, err := ignored(req.Dir, FileName); err == nil && !ok {
+			res.Warnings = append(res.Warnings, FileName+" is not ignored by git, and it holds secrets: add .env*.local to .gitignore (or untrack it) so it is never committed")
+		}
+	}
+	return res, nil
+}
+
+// planner carries Plan's state across variables.
+type planner struct {
+	req         Request
+	file        *dotenv.File
+	res         *Result
+	assignments []dotenv.Assignment
+	merged      []int // index in res.Variables of each assignment
+	problems    []diag.Problem
+	commented   bool
+}
+
+func (p *planner) localEnvVar(ev resolve.EnvVar) {
+	v := Variable{Name: ev.Name, value: ev.Value.Value, Secret: ev.Secret || secret.LooksLikeAPIKey(ev.Value.Value)}
+	if !p.skipped(&v) {
+		inFile := false
+		if e, ok := p.file.Lookup(ev.Name); ok {
+			inFile = true
+			if e.Value != "" && !ev.Resolved && !p.req.Force {
+				// Kept whatever the template says; no need to resolve it.
+				v.Action, v.Source = string(dotenv.Kept), fmt.Sprintf("%s:%d", FileName, e.Line)
+				p.res.Variables = append(p.res.Variables, v)
+				return
+			}
+		}
+		if !ev.Resolved {
+			p.problems = append(p.problems, problemsAt(p.req.Section.Problems, ev.Path)...)
+		}
+		a := dotenv.Assignment{Name: ev.Name, Value: ev.Value.Value, Replace: p.req.Force}
+		if !inFile && !p.commented && usesClientID(ev.Template) {
+			p.commented = true
+			id, _, _ := p.req.Sources.GetAuth("WORKOS_ENVIRONMENT_ID")
+			comment := "# See this environment at https://dashboard.workos.com/" + id + "/authentication"
+			if id != "" && !bytes.Contains(p.res.Old, []byte(comment)) {
+				a.Comment = comment
+			}
+		}
+		v.Value = shown(v)
+		p.assign(a, v)
+		return
+	}
+	p.res.Variables = append(p.res.Variables, v)
+}
+
+// skipped sets v's action when the environment or .env sets it.
+func (p *planner) skipped(v *Variable) bool {
+	if val := p.req.Environ[v.Name]; val != "" {
+		v.Action, v.Source = SkippedEnvironment, "environment"
+		return true
+	}
+	if e, ok := p.file.Lookup(v.Name); ok && e.Value != "" {
+		return false
+	}
+	// With the environment and .env.local ruled out, a non-empty value
+	// found here comes from .env.
+	if val, source, found := p.req.Sources.Get(v.Name); found && val != "" && source != "environment" {
+		v.Action, v.Source = SkippedEnvFile, source
+		return true
+	}
+	return false
+}
+
+func (p *planner) assign(a dotenv.Assignment, v Variable) {
+	p.merged = append(p.merged, len(p.res.Variables))
+	p.assignments = append(p.assignments, a)
+	p.res.Variables = append(p.res.Variables, v)
+}
+
+func (p *planner) cookiePassword() error {
+	for _, ev := range p.req.Section.LocalEnvVars {
+		if ev.Name == CookiePasswordName {
+			return nil // localEnvVars says what to write
+		}
+	}
+	v := Variable{Name: CookiePasswordName, Secret: true, generated: true}
+	if p.skipped(&v) {
+		p.res.Variables = append(p.res.Variables, v)
+		p.checkCookieLength()
+		return nil
+	}
+	if e, ok := p.file.Lookup(CookiePasswordName); ok && e.Value != "" {
+		v.Action, v.Source = string(dotenv.Kept), fmt.Sprintf("%s:%d", FileName, e.Line)
+		p.res.Variables = append(p.res.Variables, v)
+		p.checkCookieLength()
+		return nil
+	}
+	r := p.req.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	buf := make([]byte, 32)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return fmt.Errorf("generating %s: %w", CookiePasswordName, err)
+	}
+	v.value = base64.RawURLEncoding.EncodeToString(buf)
+	v.Value, v.Source = secret.Mask(v.value), "generated"
+	p.assign(dotenv.Assignment{Name: CookiePasswordName, Value: v.value}, v)
+	return nil
+}
+
+// checkCookieLength warns about an existing cookie password that AuthKit's
+// SDKs reject.
+func (p *planner) checkCookieLength() {
+	if val, source, _ := p.req.Sources.Get(CookiePasswordName); val != "" && len([]rune(val)) < 32 {
+		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("%s (%s) is shorter than 32 characters, which AuthKit's Next.js and TanStack Start SDKs refuse; remove it and run again to generate one", CookiePasswordName, source))
+	}
+}
+
+// checkPublic refuses (or with AllowPublicSecret, warns about) secrets
+// written under a public prefix.
+func (p *planner) checkPublic() error {
+	key, _, _ := p.req.Sources.GetAuth("WORKOS_API_KEY")
+	var problems []diag.Problem
+	for _, ev := range p.req.Section.LocalEnvVars {
+		prefix := secret.PublicPrefix(ev.Name)
+		if prefix == "" || !p.written(ev.Name) {
+			continue
+		}
+		what := ""
+		switch {
+		case strings.Contains(ev.Template, "${authEnv.WORKOS_API_KEY}") || (key != "" && strings.Contains(ev.Value.Value, key)):
+			what = "the WorkOS API key"
+		case secret.LooksLikeAPIKey(ev.Value.Value):
+			what = "an sk_ secret key"
+		default:
+			continue
+		}
+		msg := fmt.Sprintf("writes %s under the public prefix %s, which the framework publishes to every visitor", what, prefix)
+		if p.req.AllowPublicSecret {
+			p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("%s %s (--allow-public-secret)", ev.Name, msg))
+			continue
+		}
+		problems = append(problems, diag.Problem{
+			Severity: diag.SeverityError, File: p.req.Config.File, Path: ev.Path, Line: ev.Line, Column: ev.Column,
+			Message: msg,
+			Hint:    fmt.Sprintf("rename it without %s (browser code needs only the client ID), or pass --allow-public-secret if the value is not secret", prefix),
+		})
+	}
+	if len(problems) > 0 {
+		return cmdutil.ProblemsError("refusing to write a secret under a public prefix; nothing was written", problems)
+	}
+	return nil
+}
+
+func (p *planner) written(name string) bool {
+	for _, v := range p.res.Variables {
+		if v.Name == name {
+			return v.Written()
+		}
+	}
+	return false
+}
+
+// nothingToWrite explains why the section writes no .env.local, or
+// returns "". Like the Convex CLI, an absent or false localEnvVars writes
+// nothing at all, not even the cookie password; an empty object does.
+func nothingToWrite(cfg *config.Config, sec *resolve.Section) string {
+	switch {
+	case sec.Env != config.Dev:
+		return fmt.Sprintf("only authKit.dev can have localEnvVars, not authKit.%s (Convex writes .env.local for local development alone)", sec.Env)
+	case !sec.Configured:
+		return cfg.File + " has no authKit.dev section"
+	case !hasLocalEnvVars(cfg):
+		return "authKit.dev.localEnvVars is absent or false"
+	}
+	return ""
+}
+
+// hasLocalEnvVars reports whether authKit.dev.localEnvVars is an object.
+// The config model has no field for it: it gives nil for absent, false
+// and {} alike, and only the last writes a cookie password.
+func hasLocalEnvVars(cfg *config.Config) bool {
+	v := cfg.Root
+	for _, key := range []string{"authKit", "dev", "localEnvVars"} {
+		m, ok := v.Lookup(key)
+		if !ok {
+			return false
+		}
+		v = m.Value
+	}
+	return v.Kind == jsonpos.Object
+}
+
+func usesClientID(template string) bool {
+	for _, s := range interpolate.Parse(template) {
+		if s.Kind == interpolate.AuthEnv && s.Name == "WORKOS_CLIENT_ID" {
+			return true
+		}
+	}
+	return false
+}
+
+// problemsAt returns the problems of the value at path.
+func problemsAt(problems []diag.Problem, path string) []diag.Problem {
+	var out []diag.Problem
+	for _, pr := range problems {
+		if pr.Path == path {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// shown is the value as output may show it.
+func shown(v Variable) string {
+	if v.Secret {
+		return secret.Mask(v.value)
+	}
+	return v.value
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// Framework is what package.json says the project is built with. Only
+// Next.js and TanStack Start change what is written; the others are named
+// in output so the user sees what was detected.
+type Framework string
+
+// The frameworks DetectFramework tells apart.
+const (
+	NextJS        Framework = "nextjs"
+	TanStackStart Framework = "tanstack-start"
+	ReactRouter   Framework = "react-router"
+	Vite          Framework = "vite"
+	Unknown       Framework = "unknown"
+)
+
+// NeedsCookiePassword is the Convex CLI's rule for generating
+// WORKOS_COOKIE_PASSWORD.
+func (f Framework) NeedsCookiePassword() bool {
+	return f == NextJS || f == TanStackStart
+}
+
+// DetectFramework reads dir/package.json. Like the Convex CLI it looks for
+// next, then @tanstack/react-start or @tanstack/start; it looks in
+// dependencies and devDependencies both. TanStack Start and React Router
+// apps also depend on Vite, so Vite is tried last. A missing package.json
+// is Unknown; an unreadable one is Unknown with an error to warn about.
+func DetectFramework(dir string) (Framework, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Unknown, nil
+	}
+	if err != nil {
+		return Unknown, err
+	}
+	var pkg struct {
+		Deps    map[string]any `json:"dependencies"`
+		DevDeps map[string]any `json:"devDependencies"`
+	}
+	if err := json.Unmarshal(data, &pkg); err != nil {
+		return Unknown, fmt.Errorf("package.json cannot be read as JSON (%v)", err)
+	}
+	has := func(name string) bool {
+		_, a := pkg.Deps[name]
+		_, b := pkg.DevDeps[name]
+		return a || b
+	}
+	switch {
+	case has("next"):
+		return NextJS, nil
+	case has("@tanstack/react-start") || has("@tanstack/start"):
+		return TanStackStart, nil
+	case has("@react-router/dev"):
+		return ReactRouter, nil
+	case has("vite"):
+		return Vite, nil
+	}
+	return Unknown, nil
+}

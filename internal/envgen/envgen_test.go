@@ -1,0 +1,421 @@
+package envgen
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/project"
+	"github.com/convex-authkit/convex-authkit/internal/resolve"
+)
+
+// planIn writes files into a temporary project and plans its .env.local
+// the way init would: project.Load, resolve.Resolve, Plan.
+func planIn(t *testing.T, files, environ map[string]string, mutate func(*Request)) (*Result, string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if environ == nil {
+		environ = map[string]string{}
+	}
+	cfg, _, target, err := project.Load(project.Options{
+		ConfigPath: filepath.Join(dir, "convex.json"), ConfigName: "convex.json", Dir: dir, EnvFlag: "dev", Env: environ,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{
+		Dir: dir, Config: cfg, Section: resolve.Resolve(cfg, config.Dev, target.Sources), Sources: target.Sources, Environ: environ,
+		Rand: zeros{}, Ignored: func(string, string) (bool, error) { return true, nil },
+	}
+	if mutate != nil {
+		mutate(&req)
+	}
+	res, err := Plan(req)
+	return res, dir, err
+}
+
+func devConfig(localEnvVars string) string {
+	return `{"authKit": {"dev": {"localEnvVars": ` + localEnvVars + `}}}`
+}
+
+const nextPackage = `{"dependencies": {"next": "15.0.0"}}`
+
+func actions(res *Result) string {
+	var out []string
+	for _, v := range res.Variables {
+		out = append(out, v.Name+":"+v.Action)
+	}
+	return strings.Join(out, " ")
+}
+
+func TestNothingToWrite(t *testing.T) {
+	tests := []struct {
+		name, config, want string
+	}{
+		{"no dev section", `{"authKit": {"prod": {}}}`, "convex.json has no authKit.dev section"},
+		{"no authKit", `{}`, "convex.json has no authKit.dev section"},
+		{"localEnvVars false", devConfig("false"), "authKit.dev.localEnvVars is absent or false"},
+		{"localEnvVars absent", `{"authKit": {"dev": {}}}`, "authKit.dev.localEnvVars is absent or false"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Even for Next.js: the Convex CLI writes no cookie password then.
+			res, _, err := planIn(t, map[string]string{"convex.json": tt.config, "package.json": nextPackage}, nil, nil)
+			if err != nil || res.Nothing != tt.want || res.Changed() {
+				t.Fatalf("Plan = %+v, %v; want Nothing %q", res, err, tt.want)
+			}
+		})
+	}
+	t.Run("empty object, Next.js: the cookie password only", func(t *testing.T) {
+		res, _, err := planIn(t, map[string]string{"convex.json": devConfig("{}"), "package.json": nextPackage}, nil, nil)
+		if err != nil || actions(res) != "WORKOS_COOKIE_PASSWORD:added" {
+			t.Fatalf("Plan = %v, %v", actions(res), err)
+		}
+	})
+	t.Run("empty object, Vite: no file", func(t *testing.T) {
+		res, dir, err := planIn(t, map[string]string{"convex.json": devConfig("{}")}, nil, nil)
+		if err != nil || res.Changed() || len(res.Variables) != 0 {
+			t.Fatalf("Plan = %+v, %v", res, err)
+		}
+		if err := res.Write(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, FileName)); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("a file was created: %v", err)
+		}
+	})
+}
+
+func TestSkipsAndKeeps(t *testing.T) {
+	cfg := devConfig(`{
+		"IN_ENV": "x", "EMPTY_IN_ENV": "x", "IN_DOTENV": "x", "IN_FILE": "new", "SAME": "same",
+		"EMPTY_IN_FILE": "filled", "UNRESOLVED_IN_ENV": "${buildEnv.NOPE}", "UNRESOLVED_KEPT": "${buildEnv.NOPE}", "NEW": "n"}`)
+	files := map[string]string{
+		"convex.json": cfg,
+		".env":        "IN_DOTENV=from-dotenv\n",
+		".env.local":  "IN_FILE=old\nSAME=same\nEMPTY_IN_FILE=\nUNRESOLVED_KEPT=mine\n",
+	}
+	environ := map[string]string{"IN_ENV": "e", "EMPTY_IN_ENV": "", "UNRESOLVED_IN_ENV": "e"}
+	want := "IN_ENV:skipped-set-in-environment EMPTY_IN_ENV:added IN_DOTENV:skipped-set-in-env-file IN_FILE:kept SAME:unchanged " +
+		"EMPTY_IN_FILE:replaced UNRESOLVED_IN_ENV:skipped-set-in-environment UNRESOLVED_KEPT:kept NEW:added"
+	res, _, err := planIn(t, files, environ, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(res); got != want {
+		t.Errorf("actions\n got %s\nwant %s", got, want)
+	}
+	if v := res.Variables[2]; v.Source != ".env:1" {
+		t.Errorf("IN_DOTENV source = %q", v.Source)
+	}
+	if v := res.Variables[3]; v.Source != ".env.local:1" || v.Value != "" {
+		t.Errorf("IN_FILE = %+v", v)
+	}
+
+	t.Run("force", func(t *testing.T) {
+		// An unresolved value cannot be compared, so --force needs it.
+		_, _, err := planIn(t, files, environ, func(r *Request) { r.Force = true })
+		var ce *cmdutil.Error
+		if !errors.As(err, &ce) || ce.Code != cmdutil.ExitUsage || len(ce.Problems) != 1 || ce.Problems[0].Path != "authKit.dev.localEnvVars.UNRESOLVED_KEPT" {
+			t.Fatalf("err = %#v", err)
+		}
+		files := map[string]string{"convex.json": devConfig(`{"IN_FILE": "new"}`), ".env.local": "IN_FILE=old\n"}
+		res, _, err := planIn(t, files, nil, func(r *Request) { r.Force = true })
+		if err != nil || actions(res) != "IN_FILE:replaced" || string(res.New) != "IN_FILE=new\n" {
+			t.Fatalf("Plan = %s %q, %v", actions(res), res.New, err)
+		}
+	})
+}
+
+func TestUnresolved(t *testing.T) {
+	files := map[string]string{"convex.json": devConfig(`{"A": "${buildEnv.NOPE}", "B": "${authEnv.WORKOS_CLIENT_ID}"}`)}
+	_, dir, err := planIn(t, files, nil, nil)
+	var ce *cmdutil.Error
+	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitUsage || len(ce.Problems) != 2 {
+		t.Fatalf("err = %#v", err)
+	}
+	if !strings.Contains(err.Error(), "2 placeholders in authKit.dev.localEnvVars could not be resolved; nothing was written") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, FileName)); err == nil {
+		t.Error("a file was written")
+	}
+}
+
+func TestPublicSecret(t *testing.T) {
+	const key = "sk_test_0123456789abcdefghij"
+	files := map[string]string{"convex.json": `{
+  "authKit": {"dev": {"localEnvVars": {
+    "VITE_WORKOS_API_KEY": "${authEnv.WORKOS_API_KEY}",
+    "NEXT_PUBLIC_KEY": "sk_live_abcdefghijklmnop",
+    "VITE_OK": "${authEnv.WORKOS_CLIENT_ID}",
+    "WORKOS_API_KEY": "${authEnv.WORKOS_API_KEY}"
+  }}}
+}`}
+	environ := map[string]string{"WORKOS_API_KEY": key, "WORKOS_CLIENT_ID": "client_1"}
+	_, _, err := planIn(t, files, environ, nil)
+	var ce *cmdutil.Error
+	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitUsage || len(ce.Problems) != 2 {
+		t.Fatalf("err = %#v", err)
+	}
+	p := ce.Problems[0]
+	if p.Line != 3 || p.Path != "authKit.dev.localEnvVars.VITE_WORKOS_API_KEY" || !strings.Contains(p.Message, "the WorkOS API key under the public prefix VITE_") {
+		t.Errorf("problem = %+v", p)
+	}
+	if !strings.Contains(ce.Problems[1].Message, "an sk_ secret key under the public prefix NEXT_PUBLIC_") {
+		t.Errorf("problem = %+v", ce.Problems[1])
+	}
+
+	res, _, err := planIn(t, files, environ, func(r *Request) { r.AllowPublicSecret = true })
+	if err != nil || len(res.Warnings) != 2 || !strings.Contains(string(res.New), "VITE_WORKOS_API_KEY="+key) {
+		t.Fatalf("Plan = %+v, %v", res, err)
+	}
+	// Every secret is known to the redactor, masked in Variables.
+	if v := res.Variables[0]; !v.Secret || strings.Contains(v.Value, key) {
+		t.Errorf("variable = %+v", v)
+	}
+}
+
+func TestCookiePassword(t *testing.T) {
+	files := map[string]string{"convex.json": devConfig(`{"A": "1"}`), "package.json": `{"devDependencies": {"@tanstack/start": "1"}}`}
+	res, _, err := planIn(t, files, nil, func(r *Request) { r.Rand = nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`\nWORKOS_COOKIE_PASSWORD=[A-Za-z0-9_-]{43}\n$`).Match(res.New) {
+		t.Fatalf("file = %q", res.New)
+	}
+	res2, _, _ := planIn(t, files, nil, func(r *Request) { r.Rand = nil })
+	if string(res.New) == string(res2.New) {
+		t.Error("two cookie passwords are equal")
+	}
+
+	t.Run("never replaced, short one warned about", func(t *testing.T) {
+		files := map[string]string{"convex.json": devConfig(`{}`), "package.json": nextPackage, ".env.local": "WORKOS_COOKIE_PASSWORD=short\n"}
+		res, _, err := planIn(t, files, nil, func(r *Request) { r.Force = true })
+		if err != nil || res.Changed() || actions(res) != "WORKOS_COOKIE_PASSWORD:kept" || len(res.Warnings) != 1 {
+			t.Fatalf("Plan = %s %q, %v", actions(res), res.Warnings, err)
+		}
+		if strings.Contains(res.Warnings[0], "short\n") {
+			t.Errorf("warning shows the value: %s", res.Warnings[0])
+		}
+	})
+	t.Run("a comment mentioning it is not a value", func(t *testing.T) {
+		files := map[string]string{"convex.json": devConfig(`{}`), "package.json": nextPackage, ".env.local": "# WORKOS_COOKIE_PASSWORD=\n"}
+		res, _, _ := planIn(t, files, nil, nil)
+		if actions(res) != "WORKOS_COOKIE_PASSWORD:added" {
+			t.Fatalf("actions = %s", actions(res))
+		}
+	})
+	t.Run("listed in localEnvVars", func(t *testing.T) {
+		files := map[string]string{"convex.json": devConfig(`{"WORKOS_COOKIE_PASSWORD": "${buildEnv.S}"}`), "package.json": nextPackage}
+		res, _, _ := planIn(t, files, map[string]string{"S": "from-convex-json-0123456789-0123456789"}, nil)
+		if actions(res) != "WORKOS_COOKIE_PASSWORD:added" || !strings.Contains(string(res.New), "from-convex-json") {
+			t.Fatalf("Plan = %s %q", actions(res), res.New)
+		}
+	})
+	t.Run("requested for another framework", func(t *testing.T) {
+		files := map[string]string{"convex.json": devConfig(`{}`)}
+		res, _, _ := planIn(t, files, nil, func(r *Request) { r.CookiePassword = true })
+		if actions(res) != "WORKOS_COOKIE_PASSWORD:added" {
+			t.Fatalf("actions = %s", actions(res))
+		}
+	})
+}
+
+func TestUnquotableValue(t *testing.T) {
+	files := map[string]string{"convex.json": devConfig(`{"A": "it's $5"}`)}
+	_, _, err := planIn(t, files, nil, nil)
+	var ce *cmdutil.Error
+	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitUsage || !strings.Contains(err.Error(), ".env.local: A: no quoting makes") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestWrite(t *testing.T) {
+	cfg := devConfig(`{"A": "1"}`)
+	t.Run("new file is 0600", func(t *testing.T) {
+		res, dir, err := planIn(t, map[string]string{"convex.json": cfg}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := res.Write(); err != nil {
+			t.Fatal(err)
+		}
+		checkFile(t, filepath.Join(dir, FileName), "A=1\n", 0o600)
+		assertNoTemp(t, dir)
+	})
+	t.Run("mode kept, second run writes nothing", func(t *testing.T) {
+		chmod := func(r *Request) {
+			if err := os.Chmod(filepath.Join(r.Dir, FileName), 0o640); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, dir, err := planIn(t, map[string]string{"convex.json": cfg, ".env.local": "B=2\r\n"}, nil, chmod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, FileName)
+		if err := res.Write(); err != nil {
+			t.Fatal(err)
+		}
+		checkFile(t, path, "B=2\r\n\r\nA=1\r\n", 0o640)
+		again, _, err := planIn(t, map[string]string{"convex.json": cfg, ".env.local": "B=2\r\n\r\nA=1\r\n"}, nil, nil)
+		if err != nil || again.Changed() {
+			t.Fatalf("second plan: %v, changed %v", err, again.Changed())
+		}
+	})
+	t.Run("symlink kept", func(t *testing.T) {
+		res, dir, err := planIn(t, map[string]string{"convex.json": cfg, "real.env": "B=2\n"}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := filepath.Join(dir, FileName)
+		if err := os.Symlink("real.env", link); err != nil {
+			t.Skip(err)
+		}
+		res.Old, res.Existed = []byte("B=2\n"), true
+		res.New = []byte("B=2\n\nA=1\n")
+		if err := res.Write(); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("link replaced: %v", err)
+		}
+		checkFile(t, filepath.Join(dir, "real.env"), "B=2\n\nA=1\n", 0o600)
+	})
+	t.Run("changed since planned", func(t *testing.T) {
+		res, dir, err := planIn(t, map[string]string{"convex.json": cfg, ".env.local": "B=2\n"}, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, FileName)
+		if err := os.WriteFile(path, []byte("B=3\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := res.Write(); err == nil || !strings.Contains(err.Error(), "changed while this command ran") {
+			t.Fatalf("Write = %v", err)
+		}
+		checkFile(t, path, "B=3\n", 0o600)
+	})
+}
+
+func checkFile(t *testing.T, path, content string, mode os.FileMode) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil || string(data) != content {
+		t.Fatalf("%s = %q, %v; want %q", path, data, err, content)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != mode {
+		t.Errorf("%s mode = %v, want %v", path, fi.Mode().Perm(), mode)
+	}
+}
+
+func assertNoTemp(t *testing.T, dir string) {
+	t.Helper()
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.tmp-*")); len(m) > 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
+}
+
+func TestGitignoreMatches(t *testing.T) {
+	tests := []struct {
+		gitignore string
+		want      bool
+	}{
+		{"", false},
+		{".env.local\n", true},
+		{"/.env.local\n", true},
+		{".env*.local\n", true},
+		{"*.local\n", true},
+		{".env*\n", true},
+		{"**/.env.local\n", true},
+		{".env\n", false},
+		{"# .env.local\n", false},
+		{".env.local/\n", false},
+		{"*.local\n!.env.local\n", false},
+		{"!.env.local\n*.local\n", true},
+		{".env.local   \r\n", true},
+	}
+	for _, tt := range tests {
+		if got := gitignoreMatches([]byte(tt.gitignore), FileName); got != tt.want {
+			t.Errorf("gitignoreMatches(%q) = %v, want %v", tt.gitignore, got, tt.want)
+		}
+	}
+}
+
+// TestIgnoredByGit asks git itself inside a repository, and reads
+// .gitignore outside one.
+func TestIgnoredByGit(t *testing.T) {
+	dir := t.TempDir()
+	write := func(content string) {
+		if err := os.WriteFile(filepath.Join(dir, ".gitignore"), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, err := IgnoredByGit(dir, FileName); ok || err != nil {
+		t.Fatalf("no repository, no .gitignore: %v, %v", ok, err)
+	}
+	write(".env*.local\n")
+	if ok, err := IgnoredByGit(dir, FileName); !ok || err != nil {
+		t.Fatalf("no repository, .gitignore: %v, %v", ok, err)
+	}
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git is not installed")
+	}
+	if out, err := exec.Command(git, "init", "-q", dir).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	// A pattern the simple reading does not know: only git gets it right.
+	write("[.]env.loca[l]\n")
+	if ok, err := IgnoredByGit(dir, FileName); !ok || err != nil {
+		t.Fatalf("repository ignoring it: %v, %v", ok, err)
+	}
+	write("node_modules\n")
+	if ok, err := IgnoredByGit(dir, FileName); ok || err != nil {
+		t.Fatalf("repository not ignoring it: %v, %v", ok, err)
+	}
+}
+
+func TestDetectFramework(t *testing.T) {
+	tests := []struct {
+		pkg  string
+		want Framework
+	}{
+		{`{"dependencies": {"next": "15", "vite": "7"}}`, NextJS},
+		{`{"dependencies": {"@tanstack/react-start": "1", "vite": "7"}}`, TanStackStart},
+		{`{"devDependencies": {"@tanstack/start": "1"}}`, TanStackStart},
+		{`{"devDependencies": {"@react-router/dev": "7", "vite": "6"}}`, ReactRouter},
+		{`{"devDependencies": {"vite": "7"}}`, Vite},
+		{`{"dependencies": {"express": "5"}}`, Unknown},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(tt.pkg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := DetectFramework(dir); got != tt.want || err != nil {
+			t.Errorf("DetectFramework(%s) = %v, %v; want %v", tt.pkg, got, err, tt.want)
+		}
+	}
+	if got, err := DetectFramework(t.TempDir()); got != Unknown || err != nil {
+		t.Errorf("no package.json: %v, %v", got, err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "package.json"), []byte("{"), 0o644)
+	if got, err := DetectFramework(dir); got != Unknown || err == nil {
+		t.Errorf("broken package.json: %v, %v", got, err)
+	}
+}
