@@ -419,3 +419,22 @@ func TestDetectFramework(t *testing.T) {
 		t.Errorf("broken package.json: %v, %v", got, err)
 	}
 }
+
+// TestJSONMasksEscapedSecrets: JSON escapes quotes and backslashes, so the
+// stream's redactor alone would miss a secret holding one.
+func TestJSONMasksEscapedSecrets(t *testing.T) {
+	const secret = `pa"ss\word-that-is-long-enough`
+	stdout, stderr, code, _ := runGenerate(t, "", map[string]string{"convex.json": devConfig(`{"WORKOS_COOKIE_PASSWORD": "${buildEnv.S}"}`)},
+		map[string]string{"S": secret}, nil, func(o *Options) { o.JSON, o.DryRun = true, true })
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, s := range []string{"word-that", `pa\"ss`} {
+		if strings.Contains(stdout, s) {
+			t.Errorf("stdout shows the secret:\n%s", stdout)
+		}
+	}
+	if !strings.Contains(stdout, `"diff": "--- /dev/null`) {
+		t.Errorf("no diff in\n%s", stdout)
+	}
+}

@@ -125,7 +125,9 @@ func run(opts Options, redp **secret.Redactor) error {
 	if !res.Existed {
 		oldName = "/dev/null"
 	}
-	report.Diff = textdiff.Unified(oldName, "b/"+file, string(res.Old), string(res.New))
+	// Redacted here, not only by the stream: in JSON a secret holding a
+	// quote or backslash is escaped and would no longer match.
+	report.Diff = red.Redact(textdiff.Unified(oldName, "b/"+file, string(res.Old), string(res.New)))
 
 	if !opts.JSON {
 		printVariables(io, res.Variables)
