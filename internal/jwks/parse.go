@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/convex-authkit/convex-authkit/internal/jsonpos"
@@ -98,29 +99,20 @@ var (
 
 // IsSignatureAlg reports whether alg is one of biscuit's JWS algorithms, the
 // only ones a JWT header may name.
-func IsSignatureAlg(alg string) bool { return contains(signatureAlgs, alg) }
+func IsSignatureAlg(alg string) bool { return slices.Contains(signatureAlgs, alg) }
 
 // AlgFamily names biscuit's family for a JWK alg: "signature",
 // "key-management", "content-encryption", or "" for an unknown one.
 func AlgFamily(alg string) string {
 	switch {
-	case contains(signatureAlgs, alg):
+	case slices.Contains(signatureAlgs, alg):
 		return "signature"
-	case contains(keyManagementAlgs, alg):
+	case slices.Contains(keyManagementAlgs, alg):
 		return "key-management"
-	case contains(contentEncryptionAlgs, alg):
+	case slices.Contains(contentEncryptionAlgs, alg):
 		return "content-encryption"
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Members of a JWK that biscuit declares, per part of the flattened struct.
@@ -269,7 +261,7 @@ func parseKey(v *jsonpos.Value) (Key, error) {
 		if !has {
 			return k, fmt.Errorf(`an %s key needs "crv"`, k.Kty)
 		}
-		if !contains(curves, crv) {
+		if !slices.Contains(curves, crv) {
 			return k, fmt.Errorf("\"crv\" %q is not a curve Convex's JWT library knows (%s)", crv, strings.Join(curves, ", "))
 		}
 		k.Crv = crv

@@ -91,14 +91,19 @@ func claims(overrides map[string]any) map[string]any {
 		"org_id": "org_1", "role": "member", "permissions": []string{"read"},
 		"act": map[string]any{"sub": "admin@example.com"},
 	}
-	for k, v := range overrides {
+	return override(c, overrides)
+}
+
+// override sets the claims in over on base, deleting those set to nil.
+func override(base, over map[string]any) map[string]any {
+	for k, v := range over {
 		if v == nil {
-			delete(c, k)
+			delete(base, k)
 		} else {
-			c[k] = v
+			base[k] = v
 		}
 	}
-	return c
+	return base
 }
 
 func rs256(kid string) map[string]any {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -258,7 +259,7 @@ func CheckJWKSKeys(set *jwks.Set, algorithms []string) Result {
 func distinct(list []string) []string {
 	var out []string
 	for _, s := range list {
-		if !containsString(out, s) {
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/convex-authkit/convex-authkit/internal/jsonpos"
@@ -87,13 +88,8 @@ func CheckOIDCSignature(ctx context.Context, f *jwks.Fetcher, tok *Token, p Prov
 	verifyFail := func(cause, msg, hint string) Result {
 		return fail(StatusFail, cause, msg, hint, convexOIDCVerify)
 	}
-	switch {
-	case len(tok.Segments) != 3:
-		return verifyFail(CauseParts, tok.SignatureErr.Error(), "send the complete token")
-	case tok.SignatureErr != nil:
-		return verifyFail(CauseSignatureEncoding, tok.SignatureErr.Error(), "send the token exactly as the issuer produced it")
-	case tok.HeaderErr != nil:
-		return verifyFail(CauseHeader, tok.HeaderErr.Error(), "the issuer must produce a standard JWS header")
+	if cause, msg, hint := malformed(tok); cause != "" {
+		return verifyFail(cause, msg, hint)
 	}
 	h := tok.Header
 	d["alg"] = h.Alg
@@ -194,7 +190,7 @@ func fetchOIDC(ctx context.Context, f *jwks.Fetcher, url string, allowed ...stri
 	}
 	if len(resp.ContentTypes) > 0 {
 		ct := jwks.CheckContentType(resp.ContentTypes)
-		if !containsString(allowed, ct.Essence) {
+		if !slices.Contains(allowed, ct.Essence) {
 			return nil, StatusFail, &discoveryError{status: status, err: fmt.Errorf("%s answered with Content-Type %q", url, ct.Shown)}
 		}
 	}

@@ -2,6 +2,7 @@ package tokencheck
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -88,7 +89,7 @@ func hasHTTPScheme(s string) bool {
 // NormalizeTokenIssuer on the token side and trailing-slash trimming on the
 // provider side. Nothing else is normalised.
 func (p Provider) Matches(iss string, aud []string) bool {
-	if p.requiresAud() && !containsString(aud, p.appID()) {
+	if p.requiresAud() && !slices.Contains(aud, p.appID()) {
 		return false
 	}
 	return NormalizeTokenIssuer(iss) == strings.TrimRight(p.Issuer, "/")
@@ -104,15 +105,6 @@ func MatchingProviders(providers []Provider, iss string, aud []string) []int {
 		}
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Difference kinds between a token and a provider it does not match. A
@@ -151,7 +143,7 @@ func (p Provider) Compare(iss string, aud []string) []Difference {
 		return nil
 	}
 	diffs := issuerDiffs(iss, p.Issuer)
-	if p.requiresAud() && !containsString(aud, p.appID()) {
+	if p.requiresAud() && !slices.Contains(aud, p.appID()) {
 		diffs = append(diffs, audDiff(aud, p.appID()))
 	}
 	return diffs

@@ -2,6 +2,7 @@ package tokencheck
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -44,7 +45,7 @@ func CheckDecode(raw string) (Result, *Token) {
 		d["reason"] = broken.Error()
 		d["convexError"], d["convexErrorRedacted"] = convexDecodeError(tok, false), convexDecodeError(tok, true)
 		return result(IDTokenDecode, StatusFail, "Convex can route the token but every provider will reject it: "+broken.Error(),
-			"send the complete token exactly as the issuer produced it", d), tok
+			decodeHint(raw, broken.Error()), d), tok
 	}
 	msg := fmt.Sprintf("a JWT (alg %s", tok.Header.Alg)
 	if tok.Header.HasKid {
@@ -188,11 +189,11 @@ func CheckAmbiguous(tok *Token, providers []Provider, outcomes map[int]Result) R
 			name string
 			a, b string
 		}{{"type", first.Type, p.Type}, {"jwks", first.JWKS, p.JWKS}, {"algorithm", first.Algorithm, p.Algorithm}} {
-			if f.a != f.b && !containsString(differ, f.name) {
+			if f.a != f.b && !slices.Contains(differ, f.name) {
 				differ = append(differ, f.name)
 			}
 		}
-		if first.Type == TypeOIDC && p.Type == TypeOIDC && first.appID() != p.appID() && !containsString(differ, "applicationID") {
+		if first.Type == TypeOIDC && p.Type == TypeOIDC && first.appID() != p.appID() && !slices.Contains(differ, "applicationID") {
 			differ = append(differ, "applicationID")
 		}
 	}

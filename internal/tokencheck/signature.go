@@ -32,7 +32,7 @@ const (
 // decode_with_jwks: it depends only on whether the header has a readable
 // kid, and production deployments redact the kid.
 func convexDecodeError(tok *Token, redacted bool) string {
-	if tok.Header == nil || !tok.Header.HasKid {
+	if tok.Header == nil || !tok.Header.BiscuitAlg || !tok.Header.HasKid {
 		return convexKidMissing
 	}
 	if redacted {
@@ -65,15 +65,14 @@ func CheckSignature(tok *Token, p Provider, set *jwks.Set) Result {
 		d["convexError"], d["convexErrorRedacted"] = convexDecodeError(tok, false), convexDecodeError(tok, true)
 		return result(IDTokenSignature, StatusFail, msg, hint, d)
 	}
-	switch {
-	case len(tok.Segments) != 3:
-		return fail(CauseParts, tok.SignatureErr.Error(), "send the complete token: header.payload.signature")
-	case tok.SignatureErr != nil:
-		return fail(CauseSignatureEncoding, tok.SignatureErr.Error(), "send the token exactly as the issuer produced it")
-	case tok.HeaderErr != nil:
-		return fail(CauseHeader, tok.HeaderErr.Error(), "the issuer must produce a standard JWS header with alg "+p.Algorithm+" and a kid")
+	if cause, msg, hint := malformed(tok); cause != "" {
+		return fail(cause, msg, hint)
 	}
 	h := tok.Header
+	if !h.BiscuitAlg {
+		return fail(CauseHeader, fmt.Sprintf("the token's alg %s is unknown to the library Convex uses for customJwt providers, so it cannot read the header", h.Alg),
+			"customJwt providers accept RS256 and ES256; EdDSA tokens need an OIDC provider")
+	}
 	if !h.HasKid {
 		return fail(CauseKidMissing, "the token's header has no kid; Convex selects the JWKS key by kid, so a customJwt token without one is always rejected",
 			"configure the issuer to put the signing key's kid in the JWT header")
@@ -114,6 +113,20 @@ func CheckSignature(tok *Token, p Provider, set *jwks.Set) Result {
 			"the token was altered after signing, or signed by another key published under the same kid (for example a token from another environment); get a fresh token from the issuer")
 	}
 	return result(IDTokenSignature, StatusPass, fmt.Sprintf("signature verified with the JWK with kid %q (%s)", h.Kid, key.Describe()), "", d)
+}
+
+// malformed says what keeps any library from verifying tok, if anything:
+// the number of parts, the signature's encoding or an unreadable header.
+func malformed(tok *Token) (cause, msg, hint string) {
+	switch {
+	case len(tok.Segments) != 3:
+		return CauseParts, tok.SignatureErr.Error(), "send the complete token: header.payload.signature"
+	case tok.SignatureErr != nil:
+		return CauseSignatureEncoding, tok.SignatureErr.Error(), "send the token exactly as the issuer produced it"
+	case tok.HeaderErr != nil:
+		return CauseHeader, tok.HeaderErr.Error(), "the issuer must produce a standard JWS header with an alg and a kid"
+	}
+	return "", "", ""
 }
 
 func kidList(set *jwks.Set) string {

@@ -30,14 +30,17 @@ type Token struct {
 
 // Header holds the JOSE header members Convex and its libraries look at.
 type Header struct {
-	Alg    string
-	Kid    string
-	HasKid bool
-	Typ    string
-	HasTyp bool
-	Cty    string
-	HasCty bool
-	Crit   []string
+	Alg string
+	// BiscuitAlg reports an alg the customJwt library knows; EdDSA, which
+	// only OIDC providers accept, makes the whole header unreadable to it.
+	BiscuitAlg bool
+	Kid        string
+	HasKid     bool
+	Typ        string
+	HasTyp     bool
+	Cty        string
+	HasCty     bool
+	Crit       []string
 }
 
 // NumericDate is an exp, nbf or iat claim as Convex reads it: whole seconds
@@ -232,8 +235,9 @@ func numericDate(v *jsonpos.Value) (*NumericDate, error) {
 	return &NumericDate{Unix: secs, Literal: lit}, nil
 }
 
-// decodeHeader reads the JOSE header as biscuit's Header<Empty>: "alg" is
-// required and must be one of its JWS algorithms; the other registered
+// decodeHeader reads the JOSE header as biscuit's Header<Empty> does, except
+// that EdDSA is allowed, which the OIDC library knows and biscuit does not
+// (Header.BiscuitAlg tells): "alg" is required; the other registered
 // members must have their types; a repeated registered member is an error.
 func decodeHeader(segment string) (*Header, error) {
 	v, err := decodeObject(segment, "header (part 1)")
@@ -251,10 +255,10 @@ func decodeHeader(segment string) (*Header, error) {
 		return nil, fmt.Errorf("header %v", err)
 	case !has:
 		return nil, fmt.Errorf(`the header has no "alg"`)
-	case !jwks.IsSignatureAlg(alg):
-		return nil, fmt.Errorf("the header's alg %q is not a JWS algorithm Convex's JWT library knows", alg)
+	case !jwks.IsSignatureAlg(alg) && alg != "EdDSA":
+		return nil, fmt.Errorf("the header's alg %q is not a JWS algorithm Convex knows", alg)
 	}
-	h.Alg = alg
+	h.Alg, h.BiscuitAlg = alg, jwks.IsSignatureAlg(alg)
 	if h.Kid, h.HasKid, err = jwks.OptString(fs, "kid"); err != nil {
 		return nil, fmt.Errorf("header %v", err)
 	}
