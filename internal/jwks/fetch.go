@@ -34,8 +34,11 @@ type Response struct {
 	Status       int
 	StatusText   string   // reason phrase as Convex prints it
 	ContentTypes []string // Content-Type header values, first one counts
-	Body         []byte   // at most MaxBytes
-	TooLarge     bool     // the body was longer than MaxBytes
+	// CacheControl is the Cache-Control header: Convex caches JWKS by
+	// HTTP caching rules, so it decides how long a rotated key stays unknown.
+	CacheControl string
+	Body         []byte // at most MaxBytes
+	TooLarge     bool   // the body was longer than MaxBytes
 	Elapsed      time.Duration
 }
 
@@ -103,7 +106,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
 			f.calls[rawURL] = c
 			f.mu.Unlock()
 			c.resp, c.err = f.fetch(ctx, rawURL)
-			if ctx.Err() != nil {
+			if c.err != nil && ctx.Err() != nil {
 				c.abandoned = true
 				f.mu.Lock()
 				delete(f.calls, rawURL)
@@ -172,6 +175,7 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string) (*Response, error) {
 	resp.Status = hr.StatusCode
 	resp.StatusText = ReasonPhrase(hr.StatusCode)
 	resp.ContentTypes = hr.Header.Values("Content-Type")
+	resp.CacheControl = hr.Header.Get("Cache-Control")
 	body, err := io.ReadAll(io.LimitReader(hr.Body, f.maxBytes()+1))
 	if err != nil {
 		return nil, f.transportError(ctx, reqCtx, rawURL, fmt.Errorf("reading the body: %w", err))

@@ -29,7 +29,8 @@ const convexDataURLError = "Invalid JWKS data URL. Check that the data URL is pr
 // could not run), not a failure.
 //
 // Details: "url", "finalURL", "redirects", "status", "bytes", "elapsedMs",
-// "dataURL", "kind" (of a FetchError), "convexError".
+// "cacheControl" (how long a deployment may keep this JWKS), "dataURL",
+// "kind" (of a FetchError), "convexError".
 func CheckJWKSFetch(url string, resp *jwks.Response, err error) Result {
 	d := map[string]any{"url": url}
 	if err != nil {
@@ -57,6 +58,9 @@ func CheckJWKSFetch(url string, resp *jwks.Response, err error) Result {
 	d["dataURL"], d["status"], d["bytes"] = resp.DataURL, resp.Status, len(resp.Body)
 	if !resp.DataURL {
 		d["finalURL"], d["redirects"], d["elapsedMs"] = resp.FinalURL, len(resp.Redirects), resp.Elapsed.Milliseconds()
+		if resp.CacheControl != "" {
+			d["cacheControl"] = resp.CacheControl
+		}
 	}
 	if resp.Status != 200 {
 		d["convexError"] = convexStatusError(url, resp)

@@ -119,8 +119,9 @@ func CheckProviderMatch(tok *Token, providers []Provider) Result {
 		i := matched[0]
 		d["provider"] = i
 		msg := fmt.Sprintf("matches provider #%d %s", i+1, providers[i])
-		if c.Iss != strings.TrimRight(c.Iss, "/") || providers[i].Issuer != strings.TrimRight(providers[i].Issuer, "/") {
-			msg += " (trailing slashes are ignored)"
+		if c.Iss != providers[i].Issuer {
+			// Only a trailing slash or the https:// prefix can differ here.
+			msg += fmt.Sprintf(" (Convex ignores how the token's iss %q differs; tokenIdentifier keeps it as written)", c.Iss)
 		}
 		return result(IDTokenProviderMatch, StatusPass, msg, "", d)
 	}
