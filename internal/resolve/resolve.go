@@ -128,7 +128,9 @@ func (s *Section) Redactor(src *Sources) *secret.Redactor {
 		r.Add(v)
 	}
 	for _, ev := range s.LocalEnvVars {
-		if ev.Secret {
+		// An unresolved value still holds placeholder text, which is no
+		// secret and must stay readable in error messages.
+		if ev.Secret && ev.Resolved {
 			r.Add(ev.Value.Value)
 		}
 	}

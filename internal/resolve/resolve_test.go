@@ -130,3 +130,26 @@ func BenchmarkLoadAndResolve(b *testing.B) {
 		}
 	}
 }
+
+// TestRedactorKeepsPlaceholders: a secret variable that did not resolve
+// still holds its template, which error messages must show as written.
+func TestRedactorKeepsPlaceholders(t *testing.T) {
+	cfg, err := config.Parse("convex.json", []byte(`{"authKit":{"dev":{"localEnvVars":{
+  "WORKOS_API_KEY":"${authEnv.WORKOS_API_KEY}","WORKOS_COOKIE_PASSWORD":"${buildEnv.COOKIE}"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := Load(Options{Dir: t.TempDir(), Env: map[string]string{"COOKIE": "a-cookie-password-long-enough"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Resolve(cfg, config.Dev, src).Redactor(src)
+	msg := "cannot resolve ${authEnv.WORKOS_API_KEY}; cookie a-cookie-password-long-enough"
+	got := r.Redact(msg)
+	if !strings.Contains(got, "${authEnv.WORKOS_API_KEY}") {
+		t.Errorf("placeholder masked: %q", got)
+	}
+	if strings.Contains(got, "a-cookie-password-long-enough") {
+		t.Errorf("secret not masked: %q", got)
+	}
+}
