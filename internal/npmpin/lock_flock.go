@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
-package officialemu
+package npmpin
 
 import (
 	"errors"
@@ -8,8 +8,8 @@ import (
 	"syscall"
 )
 
-// lockInstall blocks while another test process installs the emulator, so
-// that parallel test binaries on a cold cache download it once. The kernel
+// lockInstall blocks while another test process installs a tree, so
+// that parallel test binaries on a cold cache install it once. The kernel
 // drops the lock if its holder dies. Correctness does not depend on it (the
 // install is renamed into place atomically), so a failure only returns an
 // error for the caller to ignore.
