@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/convex-authkit/convex-authkit/internal/convexauth"
+	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
 	"github.com/convex-authkit/convex-authkit/internal/tsc"
 )
 
@@ -65,13 +66,7 @@ func TestGeneratedFiles(t *testing.T) {
 
 func assertRouted(t *testing.T, providers []convexauth.Provider, iss string, aud []string) {
 	t.Helper()
-	n := 0
-	for _, p := range providers {
-		if p.Matches(iss, aud) {
-			n++
-		}
-	}
-	if n != 1 {
+	if n := len(tokencheck.MatchingProviders(tokencheck.FromConvex(providers), iss, aud)); n != 1 {
 		t.Errorf("a token with iss %s and aud %v matches %d providers, want exactly 1", iss, aud, n)
 	}
 }

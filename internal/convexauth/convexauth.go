@@ -32,7 +32,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 )
 
 // Kind is a provider type.
@@ -64,20 +63,6 @@ type Provider struct {
 	// JWKS and Algorithm are set for customJwt providers only.
 	JWKS      string `json:"jwks,omitempty"`
 	Algorithm string `json:"algorithm,omitempty"`
-}
-
-// Matches reports whether Convex would route a token with this iss and aud
-// to p: the audience check first, then the issuer compared after adding
-// https:// to an iss without http(s):// and trimming trailing slashes on
-// both sides. Nothing else is normalised.
-func (p Provider) Matches(iss string, aud []string) bool {
-	if p.ApplicationID != nil && !slices.Contains(aud, *p.ApplicationID) {
-		return false
-	}
-	if !strings.HasPrefix(iss, "https://") && !strings.HasPrefix(iss, "http://") {
-		iss = "https://" + iss
-	}
-	return strings.TrimRight(p.Issuer, "/") == strings.TrimRight(iss, "/")
 }
 
 // Rule names one check. Rules are stable: tests, --json output and doctor

@@ -249,32 +249,6 @@ func TestIssuerURL(t *testing.T) {
 	}
 }
 
-func TestMatches(t *testing.T) {
-	base := Provider{Kind: KindCustomJWT, ApplicationID: ptr("client_X"), Issuer: "https://api.workos.com/"}
-	um := Provider{Kind: KindCustomJWT, Issuer: "https://api.workos.com/user_management/client_X"}
-	tests := []struct {
-		p    Provider
-		iss  string
-		aud  []string
-		want bool
-	}{
-		{base, "https://api.workos.com", []string{"client_X"}, true},
-		{base, "https://api.workos.com/", []string{"other", "client_X"}, true},
-		{base, "https://api.workos.com/", nil, false},
-		{base, "api.workos.com", []string{"client_X"}, true},
-		{base, "http://api.workos.com", []string{"client_X"}, false},
-		{um, "https://api.workos.com/user_management/client_X", nil, true},
-		{um, "https://api.workos.com/user_management/client_X//", []string{"anything"}, true},
-		{um, "https://api.workos.com/user_management/client_x", nil, false},
-		{um, "HTTPS://api.workos.com/user_management/client_X", nil, false},
-	}
-	for _, tt := range tests {
-		if got := tt.p.Matches(tt.iss, tt.aud); got != tt.want {
-			t.Errorf("%s matches iss %q aud %v = %v, want %v", tt.p.Issuer, tt.iss, tt.aud, got, tt.want)
-		}
-	}
-}
-
 func list(ps []Problem) string {
 	var sb strings.Builder
 	for _, p := range ps {

@@ -7,6 +7,7 @@ package resolve
 import (
 	"fmt"
 	"path/filepath"
+	"sort"
 
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/dotenv"
@@ -67,15 +68,11 @@ func Load(opts Options) (*Sources, error) {
 // name, even with an empty value: like dotenv, a variable that is set but
 // empty in the environment hides the files' values.
 func (s *Sources) Get(name string) (value, source string, found bool) {
-	if v, ok := s.env[name]; ok {
-		return v, "environment", true
+	v, ok := s.Lookup(name)
+	if !ok {
+		return "", "", false
 	}
-	for _, f := range s.files {
-		if e, ok := f.Lookup(name); ok {
-			return e.Value, fmt.Sprintf("%s:%d", f.Name, e.Line), true
-		}
-	}
-	return "", "", false
+	return v.Value, v.Source(), true
 }
 
 // GetAuth returns a WorkOS credential: a flag first, then as Get.
@@ -104,4 +101,58 @@ func (s *Sources) Secrets(isSecret func(name, value string) bool) []string {
 		}
 	}
 	return out
+}
+
+// Variable is one variable as the build sees it, with where it is set.
+type Variable struct {
+	Name, Value string
+	// File is the dotenv file that sets it, "" for the process environment;
+	// Line is its line there.
+	File string
+	Line int
+}
+
+// Source describes the origin as Get does: "environment" or "file:line".
+func (v Variable) Source() string {
+	if v.File == "" {
+		return "environment"
+	}
+	return fmt.Sprintf("%s:%d", v.File, v.Line)
+}
+
+// Variables returns every variable the build sees, each name once with the
+// value Get returns for it, sorted by name. Flags are not included: they
+// only answer authEnv placeholders.
+func (s *Sources) Variables() []Variable {
+	seen := map[string]bool{}
+	var out []Variable
+	for k, v := range s.env {
+		seen[k] = true
+		out = append(out, Variable{Name: k, Value: v})
+	}
+	for _, f := range s.files {
+		for _, e := range f.Entries {
+			if seen[e.Key] {
+				continue
+			}
+			seen[e.Key] = true
+			last, _ := f.Lookup(e.Key)
+			out = append(out, Variable{Name: e.Key, Value: last.Value, File: f.Name, Line: last.Line})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Lookup is Get with the origin as a Variable.
+func (s *Sources) Lookup(name string) (Variable, bool) {
+	if v, ok := s.env[name]; ok {
+		return Variable{Name: name, Value: v}, true
+	}
+	for _, f := range s.files {
+		if e, ok := f.Lookup(name); ok {
+			return Variable{Name: name, Value: e.Value, File: f.Name, Line: e.Line}, true
+		}
+	}
+	return Variable{}, false
 }
