@@ -56,6 +56,9 @@ and prod deployments, and shows where every value comes from.`,
 		newCmdApply(f, nil),
 		newCmdEmulate(f),
 		newCmdGenerate(f),
+		newCmdInit(f, nil),
+		newCmdDoctor(f, nil),
+		newCmdToken(f),
 	)
 	root.AddCommand(newHelpTopics()...)
 	return root

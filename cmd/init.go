@@ -1,0 +1,75 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/initcmd"
+)
+
+func newCmdInit(f *cmdutil.Factory, runF func(initcmd.Options) error) *cobra.Command {
+	opts := initcmd.Options{}
+	c := &cobra.Command{
+		Use:   "init",
+		Short: "Set up WorkOS AuthKit for a Convex app: convex.json, auth.config.ts and .env.local",
+		Long: `Init detects the web framework from package.json (Vite + React, Next.js,
+TanStack Start or React Router) and the dev server port (a --port/-p flag in
+the dev script, server.port in the Vite config, or the framework's default),
+asks for anything it cannot detect, and writes:
+
+  convex.json             the authKit section the Convex docs give for the
+                          framework: dev on http://localhost:PORT, preview
+                          and prod on the Vercel build URLs
+  convex/auth.config.ts   the WorkOS providers Convex verifies tokens with
+  .env.local              the client ID, redirect URI (and, for server
+                          frameworks, API key and cookie password) the app reads
+
+Every other key of convex.json keeps its place and layout. An authKit
+section that differs is shown as a diff and replaced only with --force or
+after you confirm. Running init again on a set-up project changes nothing.
+
+On a terminal init asks with a form (ACCESSIBLE=1 for plain prompts); the
+API key is only ever asked without echo, and never taken as a flag. Without
+a terminal, or with --yes, it takes the flags and what it detected, and a
+missing value fails with exit status 3 naming its flag.
+
+Exit status: 0 done (or nothing to do), 2 cancelled, 3 a missing or bad
+value, an invalid convex.json or an authKit section that differs, 1 a file
+could not be written.`,
+		Example: `  convex-authkit init
+  convex-authkit init --framework nextjs --client-id client_01J... --yes
+  convex-authkit init --dir apps/web --port 4000 --files convex.json,convex/auth.config.ts
+  convex-authkit init --auth-domain auth.example.com --force --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fl := cmd.Flags()
+			if fl.Changed("port") {
+				if _, err := initcmd.ParsePort(fl.Lookup("port").Value.String()); err != nil {
+					return cmdutil.FlagErrorf("--port: %v", err)
+				}
+			}
+			opts.AuthDomainSet = fl.Changed("auth-domain")
+			if !fl.Changed("files") {
+				opts.Files = nil
+			}
+			opts.IO, opts.Prompter = f.IOStreams, f.Prompter
+			opts.Form = &initcmd.HuhForm{In: f.IOStreams.In, Out: f.IOStreams.ErrOut, Accessible: f.Env["ACCESSIBLE"] != ""}
+			opts.Dir, opts.Env = f.ProjectDir(), f.Env
+			opts.ConfigPath, opts.ConfigName = f.ConfigPath()
+			opts.JSON, opts.Verbose = f.Globals.JSON, f.Globals.Verbose
+			if runF != nil {
+				return runF(opts)
+			}
+			return initcmd.Run(opts)
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&opts.Framework, "framework", "", "web framework: "+initcmd.FrameworkIDs()+" (default: detected from package.json)")
+	fl.IntVar(&opts.Port, "port", 0, "dev server port (default: detected, else the framework's default)")
+	fl.StringVar(&opts.ClientID, "client-id", "", "WorkOS client ID, client_... (default: WORKOS_CLIENT_ID from the environment or .env.local)")
+	fl.StringVar(&opts.AuthDomain, "auth-domain", "", "host of a custom AuthKit domain, e.g. auth.example.com (\"\" for none)")
+	fl.StringSliceVar(&opts.Files, "files", initcmd.AllFiles, "files to write")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "take the flags and detected values without asking")
+	fl.BoolVar(&opts.Force, "force", false, "replace an authKit section that differs without asking")
+	return c
+}

@@ -1,0 +1,216 @@
+package initcmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/convex-authkit/convex-authkit/internal/atomicfile"
+	"github.com/convex-authkit/convex-authkit/internal/authconfig"
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/dotenv"
+	"github.com/convex-authkit/convex-authkit/internal/envgen"
+	"github.com/convex-authkit/convex-authkit/internal/resolve"
+	"github.com/convex-authkit/convex-authkit/internal/textdiff"
+)
+
+// planned is a file init has decided to write, or to leave alone.
+type planned struct {
+	name   string // as shown, relative to the project
+	action string
+	// diff and why are set when writing replaces what the user wrote: an
+	// authKit section that differs, an auth config convex-authkit did not
+	// write. init shows the diff and needs --force or a yes.
+	diff, why string
+	write     func() error
+}
+
+// plan works out every file before any is written. .env.local is planned
+// from the new convex.json, since its variables come from authKit.dev.
+func plan(opts Options, pkg *PackageJSON, a *Answers) ([]*planned, error) {
+	var files []*planned
+	cfg, err := currentConfig(opts)
+	if err != nil && a.Writes(FileConvexJSON) {
+		return nil, err
+	}
+	if a.Writes(FileConvexJSON) {
+		var p *planned
+		if p, cfg, err = planConvexJSON(opts, pkg, a, cfg); err != nil {
+			return nil, err
+		}
+		files = append(files, p)
+	}
+	if a.Writes(FileAuthConfig) {
+		p, err := planAuthConfig(opts, a)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, p)
+	}
+	if a.Writes(FileEnvLocal) {
+		if cfg == nil {
+			if err != nil {
+				return nil, err
+			}
+			return nil, cmdutil.UsageError(fmt.Errorf("%s does not exist, and .env.local is written from its authKit section", opts.ConfigName),
+				"add convex.json to --files")
+		}
+		p, err := planEnvLocal(opts, a, cfg)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, p)
+	}
+	return files, nil
+}
+
+// currentConfig reads convex.json as it is: nil when there is none.
+func currentConfig(opts Options) (*config.Config, error) {
+	cfg, err := config.Load(opts.ConfigPath, opts.ConfigName)
+	if err == nil {
+		return cfg, nil
+	}
+	if _, statErr := os.Stat(opts.ConfigPath); errors.Is(statErr, fs.ErrNotExist) {
+		return nil, nil
+	}
+	var fe *config.FileError
+	if errors.As(err, &fe) {
+		return nil, cmdutil.ProblemsError("cannot edit "+opts.ConfigName, []diag.Problem{fe.Problem})
+	}
+	return nil, err
+}
+
+// planConvexJSON works out the new convex.json and returns it parsed, for
+// .env.local.
+func planConvexJSON(opts Options, pkg *PackageJSON, a *Answers, cur *config.Config) (*planned, *config.Config, error) {
+	var src []byte
+	if cur != nil {
+		// config.Load read and parsed it: the positions in cur.Root are
+		// those of this content.
+		var err error
+		if src, err = os.ReadFile(opts.ConfigPath); err != nil {
+			return nil, nil, err
+		}
+	}
+	var edit *ConvexJSONEdit
+	if cur == nil {
+		edit = EditConvexJSON(nil, nil, AuthKitSection(a.Framework, a.Port), pkg != nil && pkg.Deps["convex"])
+	} else {
+		edit = EditConvexJSON(src, cur.Root, AuthKitSection(a.Framework, a.Port), false)
+	}
+	p := &planned{name: opts.ConfigName, action: edit.Action}
+	if edit.Action == ActionUnchanged {
+		return p, cur, nil
+	}
+	if edit.Replaced {
+		p.diff = textdiff.Unified("a/"+opts.ConfigName, "b/"+opts.ConfigName, string(src), string(edit.Content))
+		p.why = fmt.Sprintf("has an authKit section that differs from the one for %s on port %d", a.Framework.Name, a.Port)
+	}
+	p.write = func() error { return atomicfile.Write(opts.ConfigPath, edit.Content) }
+	cfg, err := config.Parse(opts.ConfigName, edit.Content)
+	return p, cfg, err
+}
+
+// authConfigReport holds the keys init reads from the --json document of
+// generate auth-config.
+type authConfigReport struct {
+	Path     string            `json:"path"`
+	Status   string            `json:"status"`
+	Existing authconfig.Origin `json:"existing"`
+	Diff     string            `json:"diff"`
+}
+
+// planAuthConfig asks generate auth-config what it would do (its --check
+// mode, read as JSON), so that its rules decide the file's name, language,
+// typing and whether it is ours to replace; writing runs it again.
+func planAuthConfig(opts Options, a *Answers) (*planned, error) {
+	var out bytes.Buffer
+	streams := *opts.IO
+	streams.Out = &out
+	ac := authconfig.Options{IO: &streams, Dir: opts.Dir, ConfigPath: opts.ConfigPath, ConfigName: opts.ConfigName,
+		AuthDomain: a.AuthDomain, JSON: true, Verbose: opts.Verbose}
+	check := ac
+	check.Check = true
+	err := authconfig.Run(check)
+	var ce *cmdutil.Error
+	if err != nil && !(errors.As(err, &ce) && ce.Silent) {
+		return nil, err // not "would change": a real problem, such as both .ts and .js
+	}
+	var rep authConfigReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		return nil, fmt.Errorf("reading generate auth-config's report: %w", err)
+	}
+	p := &planned{name: rep.Path}
+	switch rep.Status {
+	case authconfig.StatusUnchanged:
+		p.action = ActionUnchanged
+		return p, nil
+	case authconfig.StatusWouldCreate:
+		p.action = ActionCreated
+	default:
+		p.action = ActionUpdated
+	}
+	switch rep.Existing {
+	case authconfig.OriginForeign:
+		p.diff, p.why = rep.Diff, "was not written by convex-authkit, and differs from the generated one"
+	case authconfig.OriginEdited:
+		p.diff, p.why = rep.Diff, "was edited by hand since convex-authkit wrote it"
+	}
+	p.write = func() error {
+		// Consent was given, or the file is ours: replace it. Its notes
+		// were shown while planning.
+		write := ac
+		write.Force = true
+		quiet := streams
+		quiet.Out, quiet.ErrOut = io.Discard, io.Discard
+		write.IO = &quiet
+		return authconfig.Run(write)
+	}
+	return p, nil
+}
+
+// planEnvLocal plans .env.local with generate env's planner, from the dev
+// section of cfg, with the client ID (and any API key typed into the form)
+// as authEnv values.
+func planEnvLocal(opts Options, a *Answers, cfg *config.Config) (*planned, error) {
+	flags := map[string]string{"WORKOS_CLIENT_ID": a.ClientID}
+	if a.APIKey != "" {
+		flags["WORKOS_API_KEY"] = a.APIKey
+	}
+	src, err := resolve.Load(resolve.Options{Dir: opts.Dir, Env: opts.Env, Flags: flags})
+	if err != nil {
+		return nil, err // project.LoadTarget read the same files without error
+	}
+	res, err := envgen.Plan(envgen.Request{
+		Dir: opts.Dir, Config: cfg, Section: resolve.Resolve(cfg, config.Dev, src), Sources: src, Environ: opts.Env,
+		Force: opts.Force, CookiePassword: a.Framework.CookiePassword, Rand: opts.Rand,
+	})
+	if err != nil {
+		return nil, err
+	}
+	cs := opts.IO.ColorScheme()
+	for _, w := range res.Warnings {
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", cs.Yellow("warning:"), w)
+	}
+	for _, v := range res.Variables {
+		if v.Action == string(dotenv.Kept) && v.Name != envgen.CookiePasswordName {
+			fmt.Fprintf(opts.IO.ErrOut, "%s kept %s: %s has another value (--force replaces it)\n", cs.Yellow("note:"), v.Name, v.Source)
+		}
+	}
+	p := &planned{name: envgen.FileName, action: ActionUnchanged}
+	switch {
+	case !res.Changed():
+	case res.Existed:
+		p.action = ActionUpdated
+	default:
+		p.action = ActionCreated
+	}
+	p.write = res.Write
+	return p, nil
+}

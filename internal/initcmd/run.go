@@ -1,0 +1,400 @@
+package initcmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/authconfig"
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/project"
+	"github.com/convex-authkit/convex-authkit/internal/prompt"
+	"github.com/convex-authkit/convex-authkit/internal/resolve"
+)
+
+// Options are the inputs of `init`.
+type Options struct {
+	IO *iostreams.IOStreams
+	// Prompter confirms replacing content the user wrote.
+	Prompter prompt.Prompter
+	// Form asks for what flags and detection left open.
+	Form Form
+	// Dir is the project root: package.json, the Vite config and .env.local
+	// are looked for there.
+	Dir        string
+	ConfigPath string
+	ConfigName string
+	Env        map[string]string
+	JSON       bool
+	Verbose    bool
+
+	// Framework is --framework; empty means detect.
+	Framework string
+	// Port is --port; 0 means detect.
+	Port     int
+	ClientID string
+	// AuthDomain is --auth-domain; AuthDomainSet tells "--auth-domain ''"
+	// (no custom domain, do not ask) from an absent flag.
+	AuthDomain    string
+	AuthDomainSet bool
+	// Files is --files; nil means all (or ask).
+	Files []string
+	// Yes takes the flags and detected values without asking.
+	Yes bool
+	// Force replaces an authKit section that differs, an auth config not
+	// written by convex-authkit, and .env.local values that differ.
+	Force bool
+	// Rand is the source of the cookie password; nil means crypto/rand.
+	Rand io.Reader
+}
+
+// Report is the --json document of init.
+type Report struct {
+	SchemaVersion int          `json:"schemaVersion"`
+	Framework     string       `json:"framework"`
+	Port          int          `json:"port"`
+	AuthDomain    string       `json:"authDomain"`
+	Files         []FileResult `json:"files"`
+	NextSteps     []string     `json:"nextSteps"`
+}
+
+// FileResult says what init did to one file.
+type FileResult struct {
+	Path   string `json:"path"`
+	Action string `json:"action"`
+}
+
+// Run detects, asks, plans every file, gets consent for replacing what
+// the user wrote, and only then writes: a refusal or a failed check leaves
+// the project as it was.
+func Run(opts Options) error {
+	io := opts.IO
+	pkg, a, err := answers(opts)
+	if err != nil {
+		return err
+	}
+	files, err := plan(opts, pkg, a)
+	if err != nil {
+		return err
+	}
+	if err := consent(opts, files); err != nil {
+		return err
+	}
+
+	report := &Report{SchemaVersion: cmdutil.SchemaVersion, Framework: a.Framework.ID, Port: a.Port,
+		AuthDomain: a.AuthDomain, Files: []FileResult{}, NextSteps: nextSteps(a)}
+	var written []string
+	for _, f := range files {
+		if f.action != ActionUnchanged {
+			if err := f.write(); err != nil {
+				return writeError(err, f.name, written)
+			}
+			written = append(written, f.name)
+		}
+		report.Files = append(report.Files, FileResult{f.name, f.action})
+	}
+	if opts.JSON {
+		return cmdutil.WriteJSON(io.Out, report)
+	}
+	printReport(io, a, report, len(written) == 0)
+	return nil
+}
+
+// answers gathers flags, detection and, on a terminal, the form's answers,
+// and checks that nothing required is missing.
+func answers(opts Options) (*PackageJSON, *Answers, error) {
+	io := opts.IO
+	pkg, err := ReadPackageJSON(opts.Dir)
+	if err != nil {
+		cmdutil.PrintProblems(io.ErrOut, io.ColorScheme(), []diag.Problem{{Severity: diag.SeverityWarning, File: "package.json",
+			Message: "cannot read it, so the framework and port are not detected: " + err.Error()}})
+	}
+	note := func(format string, args ...any) {
+		if opts.Verbose {
+			fmt.Fprintf(io.ErrOut, format+"\n", args...)
+		}
+	}
+
+	a := &Answers{Files: append([]string(nil), AllFiles...)}
+	q := Questions{Files: opts.Files == nil, ClientID: opts.ClientID == "", Port: opts.Port == 0, AuthDomain: !opts.AuthDomainSet}
+	if opts.Framework != "" {
+		if a.Framework, err = ParseFramework(opts.Framework); err != nil {
+			return nil, nil, cmdutil.FlagErrorf("--framework: %v", err)
+		}
+	} else {
+		var why string
+		a.Framework, why = DetectFramework(pkg)
+		q.Framework = true
+		if a.Framework != nil {
+			note("Detected %s: %s", a.Framework.Name, why)
+		}
+	}
+	if opts.Files != nil {
+		if a.Files, err = ParseFiles(opts.Files); err != nil {
+			return nil, nil, cmdutil.FlagErrorf("--files: %v", err)
+		}
+	}
+	a.AuthDomain = opts.AuthDomain
+	if opts.AuthDomainSet && a.AuthDomain != "" {
+		if err := authconfig.CheckAuthDomain(a.AuthDomain); err != nil {
+			var de *authconfig.DomainError
+			if errors.As(err, &de) {
+				return nil, nil, cmdutil.UsageError(err, de.Hint)
+			}
+			return nil, nil, err
+		}
+	} else if !opts.AuthDomainSet {
+		// Keep the domain an earlier run wrote into the auth config, so
+		// that running init again changes nothing.
+		a.AuthDomain = earlierAuthDomain(opts)
+	}
+
+	// The client ID and API key may already be in the environment or the
+	// dotenv files, from an earlier init or from `npx convex dev`.
+	target, err := project.LoadTarget(project.Options{Dir: opts.Dir, Env: opts.Env})
+	if err != nil {
+		return nil, nil, err
+	}
+	a.ClientID = opts.ClientID
+	if a.ClientID == "" {
+		a.ClientID = knownClientID(target.Sources)
+	}
+	key, _, _ := target.Sources.Get("WORKOS_API_KEY")
+	q.APIKey = key == ""
+
+	portFor := func(fw *Framework) int {
+		port, source, err := DetectPort(opts.Dir, pkg, fw)
+		if err != nil {
+			note("Cannot read the Vite config (%v); using the %s default port", err, fw.Name)
+			return fw.DefaultPort
+		}
+		note("Port %d for %s: %s", port, fw.Name, source)
+		return port
+	}
+	q.PortFor = portFor
+	a.Port = opts.Port
+	if a.Port == 0 && a.Framework != nil {
+		a.Port = portFor(a.Framework)
+	}
+
+	asked := io.CanPrompt() && !opts.Yes
+	if asked {
+		if err := opts.Form.Ask(a, q); err != nil {
+			if errors.Is(err, prompt.ErrCancelled) {
+				return nil, nil, cmdutil.ErrCancel
+			}
+			return nil, nil, err
+		}
+	}
+
+	if a.Framework == nil {
+		why := "no package.json in " + opts.Dir
+		if pkg != nil {
+			why = "package.json has none of next, @tanstack/react-start, @react-router/dev, or vite with react"
+		}
+		return nil, nil, cmdutil.UsageError(fmt.Errorf("cannot detect the framework: %s", why),
+			"pass --framework with one of "+FrameworkIDs())
+	}
+	if a.Port == 0 {
+		a.Port = portFor(a.Framework)
+	}
+	if a.ClientID != "" {
+		if err := ValidateClientID(a.ClientID); err != nil {
+			return nil, nil, cmdutil.FlagErrorf("--client-id: %v", err)
+		}
+	}
+	if !a.Writes(FileEnvLocal) {
+		return pkg, a, nil
+	}
+	const without = "or leave .env.local out with --files convex.json,convex/auth.config.ts"
+	if a.ClientID == "" {
+		return nil, nil, cmdutil.UsageError(errors.New("a WorkOS client ID is needed to write .env.local"),
+			"pass --client-id client_... (or set WORKOS_CLIENT_ID), "+without)
+	}
+	if a.Framework.NeedsAPIKey() && key == "" && a.APIKey == "" {
+		if !asked {
+			return nil, nil, cmdutil.UsageError(fmt.Errorf("the WorkOS API key is needed to write .env.local for %s", a.Framework.Name),
+				"set WORKOS_API_KEY in the environment (init never takes it as a flag), "+without)
+		}
+		// The user skipped the hidden question: they will add it themselves.
+		a.Files = slices.DeleteFunc(a.Files, func(f string) bool { return f == FileEnvLocal })
+		fmt.Fprintf(io.ErrOut, "Leaving .env.local alone: %s reads WORKOS_API_KEY from it. Set WORKOS_API_KEY, then run `convex-authkit generate env`.\n", a.Framework.Name)
+	}
+	return pkg, a, nil
+}
+
+// knownClientID finds a client ID under the names the frameworks use.
+func knownClientID(src *resolve.Sources) string {
+	for _, f := range Frameworks {
+		if v, _, _ := src.Get(f.ClientIDVar); v != "" && ValidateClientID(v) == nil {
+			return v
+		}
+	}
+	return ""
+}
+
+// writtenWithDomain finds the custom domain in the header of an auth
+// config convex-authkit wrote ("// Written by: convex-authkit generate
+// auth-config --auth-domain auth.example.com").
+var writtenWithDomain = regexp.MustCompile(`(?m)^// Written by: convex-authkit .*--auth-domain (\S+)`)
+
+func earlierAuthDomain(opts Options) string {
+	functions, err := authconfig.FunctionsDir(opts.ConfigPath, opts.ConfigName)
+	if err != nil {
+		return ""
+	}
+	for _, name := range []string{"auth.config.ts", "auth.config.js"} {
+		data, err := os.ReadFile(filepath.Join(functions, name))
+		if err != nil {
+			continue
+		}
+		if m := writtenWithDomain.FindSubmatch(data); m != nil && authconfig.Classify(string(data)) == authconfig.OriginGenerated {
+			return string(m[1])
+		}
+	}
+	return ""
+}
+
+// ParseFiles accepts the names of --files; auth.config.ts and env are
+// short for convex/auth.config.ts and .env.local.
+func ParseFiles(names []string) ([]string, error) {
+	want := map[string]bool{}
+	for _, n := range names {
+		switch strings.TrimSpace(n) {
+		case FileConvexJSON:
+			want[FileConvexJSON] = true
+		case FileAuthConfig, "auth.config.ts":
+			want[FileAuthConfig] = true
+		case FileEnvLocal, "env":
+			want[FileEnvLocal] = true
+		default:
+			return nil, fmt.Errorf("unknown file %q: use %s", n, strings.Join(AllFiles, ", "))
+		}
+	}
+	var files []string
+	for _, f := range AllFiles {
+		if want[f] {
+			files = append(files, f)
+		}
+	}
+	if len(files) == 0 {
+		return nil, errors.New("name at least one file")
+	}
+	return files, nil
+}
+
+// consent shows the diff of every planned change that replaces what the
+// user wrote, and goes on only with --force or the user's yes.
+func consent(opts Options, files []*planned) error {
+	io := opts.IO
+	var names []string
+	for _, f := range files {
+		if f.diff == "" {
+			continue
+		}
+		names = append(names, f.name)
+		fmt.Fprintf(io.ErrOut, "%s %s:\n\n", f.name, f.why)
+		printDiff(io, f.diff)
+	}
+	if len(names) == 0 || opts.Force {
+		return nil
+	}
+	list := strings.Join(names, " and ")
+	if !io.CanPrompt() || opts.Yes {
+		return cmdutil.UsageError(fmt.Errorf("init would replace what you wrote in %s; nothing was written", list),
+			"review the diff above and pass --force to replace it")
+	}
+	ok, err := opts.Prompter.Confirm("Replace "+list+"?", "The lines marked - are lost.", false)
+	switch {
+	case errors.Is(err, prompt.ErrCancelled), err == nil && !ok:
+		return cmdutil.ErrCancel
+	}
+	return err
+}
+
+func printDiff(io *iostreams.IOStreams, diff string) {
+	cs := io.ColorScheme()
+	for _, text := range strings.Split(strings.TrimSuffix(diff, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(text, "+++"), strings.HasPrefix(text, "---"):
+			text = cs.Bold(text)
+		case strings.HasPrefix(text, "+"):
+			text = cs.Green(text)
+		case strings.HasPrefix(text, "-"):
+			text = cs.Red(text)
+		case strings.HasPrefix(text, "@@"):
+			text = cs.Cyan(text)
+		}
+		fmt.Fprintln(io.ErrOut, text)
+	}
+	fmt.Fprintln(io.ErrOut)
+}
+
+func writeError(err error, name string, written []string) error {
+	hint := "nothing was written"
+	if len(written) > 0 {
+		hint = "already written: " + strings.Join(written, ", ") + "; fix the problem and run init again"
+	}
+	var ce *cmdutil.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	return &cmdutil.Error{Code: cmdutil.ExitFailure, Err: fmt.Errorf("cannot write %s: %w", name, err), Hint: hint}
+}
+
+// nextSteps are the commands left for the user: the deployment needs the
+// credentials (auth.config.ts reads WORKOS_CLIENT_ID there, and the Convex
+// CLI reads WORKOS_API_KEY only from the deployment), and WorkOS needs the
+// dev section's URLs.
+func nextSteps(a *Answers) []string {
+	clientID := a.ClientID
+	if clientID == "" {
+		clientID = "<your WorkOS client ID>"
+	}
+	steps := []string{
+		"npx convex env set WORKOS_CLIENT_ID " + clientID,
+		"npx convex env set WORKOS_API_KEY <your WorkOS API key>",
+		"convex-authkit apply --env dev",
+	}
+	if a.AuthDomain != "" {
+		steps = append(steps, fmt.Sprintf("set %s=%s where your production app is built", a.Framework.APIHostnameVar, a.AuthDomain))
+	}
+	return steps
+}
+
+func printReport(io *iostreams.IOStreams, a *Answers, r *Report, nothing bool) {
+	cs := io.ColorScheme()
+	w := io.Out
+	if nothing {
+		fmt.Fprintf(w, "Nothing to change: the project is already set up for %s on port %d.\n", a.Framework.Name, a.Port)
+	}
+	for _, f := range r.Files {
+		label := fmt.Sprintf("%-9s", f.Action)
+		if f.Action == ActionUnchanged {
+			label = cs.Gray(label)
+		} else {
+			label = cs.Green(label)
+		}
+		fmt.Fprintf(w, "  %s %s\n", label, f.Path)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, cs.Bold("Next steps:"))
+	fmt.Fprintln(w, "  1. Give your Convex deployment the WorkOS credentials:")
+	fmt.Fprintf(w, "       %s\n       %s\n", r.NextSteps[0], r.NextSteps[1])
+	what := "redirect URI and homepage"
+	if a.Framework.CORS {
+		what = "redirect URI, homepage and CORS origin"
+	}
+	fmt.Fprintf(w, "  2. Register the dev section's %s in WorkOS:\n", what)
+	fmt.Fprintf(w, "       %s\n", r.NextSteps[2])
+	if a.AuthDomain != "" {
+		fmt.Fprintf(w, "  3. In production, %s.\n", r.NextSteps[3])
+	}
+}
