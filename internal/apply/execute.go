@@ -177,7 +177,7 @@ func createdStatus(created bool) string {
 
 func isLocalURL(raw string) bool {
 	u, err := url.Parse(raw)
-	return err == nil && isLocalHost(u.Hostname())
+	return err == nil && IsLocalHost(u.Hostname())
 }
 
 // Failures returns the results that failed.

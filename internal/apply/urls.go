@@ -81,7 +81,7 @@ func checkValue(resource, raw string, strict bool, why string) (msg, hint string
 	switch {
 	case u.Scheme != "https":
 		return fmt.Sprintf("%s %q uses http, which %s does not allow", name, raw, why), "use https://"
-	case isLocalHost(u.Hostname()):
+	case IsLocalHost(u.Hostname()):
 		return fmt.Sprintf("%s %q points at this machine, which %s does not allow", name, raw, why), "use the deployed site's host name; keep localhost URLs in the dev section"
 	case strings.Contains(u.Host, "*"):
 		return fmt.Sprintf("%s %q has a wildcard, which %s does not allow", name, raw, why), "list each host explicitly"
@@ -91,7 +91,9 @@ func checkValue(resource, raw string, strict bool, why string) (msg, hint string
 	return "", ""
 }
 
-func isLocalHost(host string) bool {
+// IsLocalHost reports whether host names this machine: localhost, a
+// *.localhost name, or a loopback or unspecified address.
+func IsLocalHost(host string) bool {
 	h := strings.ToLower(strings.TrimSuffix(host, "."))
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return true

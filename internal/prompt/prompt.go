@@ -40,3 +40,23 @@ func (h *Huh) Confirm(title, description string, def bool) (bool, error) {
 	}
 	return answer, nil
 }
+
+// PasswordPrompter asks for a value without echoing it. It is apart from
+// Prompter so that fakes of commands that never ask for one stay small.
+type PasswordPrompter interface {
+	Password(title string) (string, error)
+}
+
+// Password implements PasswordPrompter.
+func (h *Huh) Password(title string) (string, error) {
+	var answer string
+	field := huh.NewInput().Title(title).EchoMode(huh.EchoModePassword).Value(&answer)
+	form := huh.NewForm(huh.NewGroup(field)).WithAccessible(h.Accessible).WithInput(h.In).WithOutput(h.Out)
+	if err := form.Run(); err != nil {
+		if errors.Is(err, huh.ErrUserAborted) {
+			return "", ErrCancelled
+		}
+		return "", err
+	}
+	return answer, nil
+}

@@ -1,0 +1,172 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/doctor"
+	"github.com/convex-authkit/convex-authkit/internal/prompt"
+)
+
+// doctorFlags are the flags doctor and token verify share.
+type doctorFlags struct {
+	sectionFlags
+	deploymentEnv []string
+	timeout       time.Duration
+	reqTimeout    time.Duration
+	baseURL       string
+	strict        bool
+}
+
+func (df *doctorFlags) bind(c *cobra.Command, verb string) {
+	fl := c.Flags()
+	df.sectionFlags.bind(fl, verb)
+	fl.StringArrayVar(&df.deploymentEnv, "deployment-env", nil, "KEY=VALUE the Convex deployment has, for process.env in auth.config.ts (repeatable; KEY= unsets)")
+	fl.DurationVar(&df.timeout, "timeout", doctor.DefaultTimeout, "overall time limit")
+	fl.DurationVar(&df.reqTimeout, "request-timeout", doctor.DefaultRequestTimeout, "time limit of each request (JWKS, WorkOS)")
+	fl.StringVar(&df.baseURL, "workos-url", "", "WorkOS API base URL (default: WORKOS_BASE_URL, else https://api.workos.com)")
+	fl.BoolVar(&df.strict, "strict", false, "treat warnings as failures")
+}
+
+// options fills the doctor options the two commands share.
+func (df *doctorFlags) options(f *cmdutil.Factory) (doctor.Options, error) {
+	if df.timeout <= 0 || df.reqTimeout <= 0 {
+		return doctor.Options{}, cmdutil.FlagErrorf("--timeout and --request-timeout must be positive")
+	}
+	denv := map[string]string{}
+	for _, kv := range df.deploymentEnv {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return doctor.Options{}, cmdutil.UsageError(fmt.Errorf("--deployment-env %q is not KEY=VALUE", kv), "write it as --deployment-env WORKOS_CLIENT_ID=client_... (KEY= unsets KEY)")
+		}
+		denv[k] = v
+	}
+	return doctor.Options{
+		IO: f.IOStreams, Options: df.project(f),
+		JSON: f.Globals.JSON, Verbose: f.Globals.Verbose, Strict: df.strict,
+		Annotate:      f.Env["GITHUB_ACTIONS"] == "true",
+		DeploymentEnv: denv, BaseURL: df.baseURL,
+		Timeout: df.timeout, RequestTimeout: df.reqTimeout,
+		Now: f.Now, UserAgent: "convex-authkit/" + f.Build.Version,
+	}, nil
+}
+
+// readToken resolves a token argument: "-" reads stdin.
+func readToken(f *cmdutil.Factory, arg string) (token, source string, err error) {
+	if arg != "-" {
+		return strings.TrimSpace(arg), "--token", nil
+	}
+	tok, err := doctor.ReadToken(f.IOStreams.In)
+	if err != nil {
+		return "", "", cmdutil.UsageError(fmt.Errorf("reading the token: %w", err), "pipe the token in, or give it as an argument")
+	}
+	return tok, "stdin", nil
+}
+
+func newCmdDoctor(f *cmdutil.Factory, runF func(doctor.Options) error) *cobra.Command {
+	var df doctorFlags
+	var token, login string
+	var list bool
+	c := &cobra.Command{
+		Use:   "doctor [CHECK|GROUP...]",
+		Short: "Diagnose AuthKit + Convex auth as a Convex deployment and WorkOS would",
+		Long: `Doctor checks the project the way the systems involved judge it: convex.json's
+authKit section as the Convex CLI reads it; the app's variables; convex/auth.config.ts
+bundled and evaluated as a Convex push evaluates it (process.env answers from the
+environment, .env.local, .env, --client-id and --deployment-env), then the
+push-time checks; every JWKS fetched and parsed as a deployment does; the WorkOS
+environment's redirect URIs, CORS origins and JWT template (with WORKOS_API_KEY);
+and, with --token or --login, a token routed and verified exactly as Convex
+would, naming the cause where Convex prints one message for several.
+
+  ✓ pass   ! warning   ✗ failed or could not run   – skipped (does not apply)
+
+Passes are shown with --verbose; a hint follows every warning and failure.
+Arguments select checks by ID or group (config, env, authconfig, jwks, workos,
+token); --list-checks lists them. Requests run concurrently, each with
+--request-timeout, the whole run within --timeout. With GITHUB_ACTIONS=true
+every warning and failure is also printed as a workflow annotation.
+
+Secrets (the API key, the cookie password, tokens) are never printed in full.
+
+Exit status: 0 nothing failed (warnings allowed unless --strict), 1 a check
+failed or could not run, 2 the password prompt was cancelled, 3 bad flags, an
+unknown check, an unreadable dotenv file or token input. A missing or rejected
+API key is a check result (workos.api-key), not exit 4.`,
+		Example: `  convex-authkit doctor
+  convex-authkit doctor --env prod --strict --json
+  convex-authkit doctor authconfig jwks --deployment-env WORKOS_CLIENT_ID=client_01...
+  convex-authkit doctor token --token "$TOKEN" --verbose
+  pbpaste | convex-authkit doctor --token -
+  WORKOS_TEST_PASSWORD=... convex-authkit doctor --login test@example.com`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if list {
+				return listChecks(f)
+			}
+			sel, err := doctor.Select(args)
+			if err != nil {
+				var ue *doctor.UnknownCheckError
+				if errors.As(err, &ue) {
+					return cmdutil.UsageError(err, "valid "+ue.Valid())
+				}
+				return err
+			}
+			if token != "" && login != "" {
+				return cmdutil.FlagErrorf("--token and --login cannot be combined")
+			}
+			opts, err := df.options(f)
+			if err != nil {
+				return err
+			}
+			opts.Select, opts.Login = sel, login
+			if token != "" {
+				if opts.Token, opts.TokenSource, err = readToken(f, token); err != nil {
+					return err
+				}
+			}
+			if login != "" && f.IOStreams.CanPrompt() {
+				if p, ok := f.Prompter.(prompt.PasswordPrompter); ok {
+					opts.AskPassword = p.Password
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return doctor.Run(cmd.Context(), opts)
+		},
+	}
+	df.bind(c, "check")
+	fl := c.Flags()
+	fl.StringVar(&token, "token", "", "an access token to verify as Convex would; - reads it from stdin")
+	fl.StringVar(&login, "login", "", "sign this user in with WorkOS password authentication and verify the token (password: WORKOS_TEST_PASSWORD, or asked)")
+	fl.BoolVar(&list, "list-checks", false, "list the checks and groups, and exit")
+	return c
+}
+
+func listChecks(f *cmdutil.Factory) error {
+	if f.Globals.JSON {
+		return cmdutil.WriteJSON(f.IOStreams.Out, struct {
+			SchemaVersion int           `json:"schemaVersion"`
+			Checks        []doctor.Spec `json:"checks"`
+		}{cmdutil.SchemaVersion, doctor.Specs})
+	}
+	w := f.IOStreams.Out
+	width := 0
+	for _, s := range doctor.Specs {
+		width = max(width, len(s.ID))
+	}
+	group := ""
+	for _, s := range doctor.Specs {
+		if s.Group != group {
+			group = s.Group
+			fmt.Fprintln(w, f.IOStreams.ColorScheme().Bold(group))
+		}
+		fmt.Fprintf(w, "  %-*s  %s\n", width, s.ID, s.Description)
+	}
+	return nil
+}

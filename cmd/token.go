@@ -1,0 +1,92 @@
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/doctor"
+)
+
+func newCmdToken(f *cmdutil.Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "token",
+		Short: "Decode an access token, or verify it as a Convex deployment would",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmd.Help()
+		},
+	}
+	c.AddCommand(newCmdTokenInspect(f, nil), newCmdTokenVerify(f, nil))
+	return c
+}
+
+// tokenArg accepts exactly one argument, the token or "-".
+func tokenArg(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return cmdutil.FlagErrorf("%s takes one argument, the token, or - to read it from stdin", cmd.CommandPath())
+	}
+	return nil
+}
+
+func newCmdTokenInspect(f *cmdutil.Factory, runF func(doctor.InspectOptions) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "inspect TOKEN|-",
+		Short: "Decode a token's header and claims (verifies nothing)",
+		Long: `Inspect decodes a JWT's header and claims and prints them, with exp, nbf and
+iat in UTC, in local time and relative to now ("expires in 4m12s"). It checks
+nothing and never says a token is valid: ` + "`convex-authkit token verify`" + ` does that.
+The token itself is shown masked.
+
+Exit status: 0 decoded, 3 not a JWT whose payload can be read.`,
+		Example: `  convex-authkit token inspect eyJhbGciOi...
+  pbpaste | convex-authkit token inspect - --json | jq .claims`,
+		Args: tokenArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tok, _, err := readToken(f, args[0])
+			if err != nil {
+				return err
+			}
+			opts := doctor.InspectOptions{IO: f.IOStreams, Token: tok, JSON: f.Globals.JSON, Now: f.Now}
+			if runF != nil {
+				return runF(opts)
+			}
+			return doctor.Inspect(opts)
+		},
+	}
+}
+
+func newCmdTokenVerify(f *cmdutil.Factory, runF func(doctor.Options) error) *cobra.Command {
+	var df doctorFlags
+	c := &cobra.Command{
+		Use:   "verify TOKEN|-",
+		Short: "Verify a token as the Convex deployment of a section would",
+		Long: `Verify runs doctor's token checks alone: it evaluates convex/auth.config.ts as
+a push would (process.env from the environment, .env.local, .env, --client-id
+and --deployment-env), routes the token to a provider by Convex's rule, fetches
+that provider's JWKS and checks the signature, the times and the claims, and
+reports the jwks checks of the provider it matched. --verbose and --json show
+the identity Convex would build. The output has doctor's shape.
+
+Exit status: 0 Convex would accept the token, 1 it would not (or a check could
+not run), 3 bad flags or token input.`,
+		Example: `  convex-authkit token verify "$TOKEN" --env prod
+  pbpaste | convex-authkit token verify - --json --verbose`,
+		Args: tokenArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts, err := df.options(f)
+			if err != nil {
+				return err
+			}
+			if opts.Token, opts.TokenSource, err = readToken(f, args[0]); err != nil {
+				return err
+			}
+			opts.TokenOnly = true
+			if runF != nil {
+				return runF(opts)
+			}
+			return doctor.Run(cmd.Context(), opts)
+		},
+	}
+	df.bind(c, "verify against")
+	return c
+}

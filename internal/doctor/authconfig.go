@@ -1,0 +1,355 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/authconfig"
+	"github.com/convex-authkit/convex-authkit/internal/authjs"
+	"github.com/convex-authkit/convex-authkit/internal/convexauth"
+	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
+)
+
+// authConfig is what a push of convex/auth.config.ts would store.
+type authConfig struct {
+	checks []Check // authconfig.present, evaluates, push-checks
+	// known is true when the provider list is what the deployment would
+	// have after a push: the file evaluated and passed the push checks, or
+	// there is no file (no providers).
+	known  bool
+	file   string // relative to the project, "" without one
+	stored []convexauth.Provider
+	tc     []tokencheck.Provider
+	// cause is the check that explains why the providers are unknown.
+	cause string
+}
+
+// evaluateAuthConfig runs authconfig.present, evaluates and push-checks;
+// it always runs, since the jwks and token checks need its providers.
+func (d *doctor) evaluateAuthConfig(ctx context.Context) authConfig {
+	var ac authConfig
+	fnDir, err := authconfig.FunctionsDir(d.opts.ConfigPath, d.opts.ConfigName)
+	if err != nil {
+		return d.notPresent(fail(IDAuthConfigPresent, "cannot find the Convex functions folder: "+err.Error(), "fix \"functions\" in convex.json"))
+	}
+	rel := d.relative(fnDir)
+	path, err := authjs.Locate(fnDir)
+	var both *authjs.BothFilesError
+	switch {
+	case errors.Is(err, authjs.ErrNotFound):
+		ac.known = true
+		why := "no auth config file, so the deployment has no providers"
+		ac.checks = []Check{
+			fail(IDAuthConfigPresent, fmt.Sprintf("no auth.config.ts or auth.config.js in %s: Convex has no auth providers, and every token gets \"No auth provider found matching the given token (no providers configured)\"", rel),
+				"run `convex-authkit generate auth-config` to write the standard WorkOS providers, then push it (npx convex dev or npx convex deploy)").
+				with(map[string]any{"functionsDir": rel}),
+			skip(IDAuthConfigEvaluates, why), skip(IDAuthConfigPushChecks, why),
+		}
+		return ac
+	case errors.As(err, &both):
+		msg := (&authjs.BothFilesError{JS: d.relative(both.JS), TS: d.relative(both.TS)}).Error()
+		return d.notPresent(fail(IDAuthConfigPresent, msg, "delete one of them; the Convex CLI refuses to push with both"))
+	case err != nil:
+		return d.notPresent(newCheck(IDAuthConfigPresent, StatusError, err.Error(), ""))
+	}
+	ac.file = d.relative(path)
+	res, err := authjs.Evaluate(ctx, authjs.Options{Dir: d.opts.Dir, FunctionsDir: fnDir, Env: d.deployEnv})
+	present := pass(IDAuthConfigPresent, ac.file+" exists").with(map[string]any{"file": ac.file})
+	eval := d.evaluated(ac.file, res, err)
+	ac.checks = []Check{present, eval}
+	if eval.Status == StatusFail || eval.Status == StatusError {
+		ac.cause = IDAuthConfigEvaluates
+		ac.checks = append(ac.checks, d.blocked(IDAuthConfigPushChecks, IDAuthConfigEvaluates, "the file does not evaluate"))
+		return ac
+	}
+	stored, problems, err := convexauth.Check(res.JSON)
+	if err != nil {
+		ac.cause = IDAuthConfigPushChecks
+		ac.checks = append(ac.checks, newCheck(IDAuthConfigPushChecks, StatusError, err.Error(), ""))
+		return ac
+	}
+	ac.checks = append(ac.checks, pushChecks(ac.file, stored, problems))
+	if len(problems) > 0 {
+		ac.cause = IDAuthConfigPushChecks
+		return ac
+	}
+	ac.known, ac.stored, ac.tc = true, stored, tokencheck.FromConvex(stored)
+	return ac
+}
+
+// notPresent is the outcome when authconfig.present fails with c.
+func (d *doctor) notPresent(c Check) authConfig {
+	why := "no single auth config file to read"
+	return authConfig{cause: IDAuthConfigPresent, checks: []Check{c,
+		d.blocked(IDAuthConfigEvaluates, IDAuthConfigPresent, why), d.blocked(IDAuthConfigPushChecks, IDAuthConfigPresent, why)}}
+}
+
+func (d *doctor) relative(path string) string {
+	if rel, err := filepath.Rel(d.opts.Dir, path); err == nil && filepath.IsLocal(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(path)
+}
+
+// evaluated is authconfig.evaluates.
+func (d *doctor) evaluated(file string, res *authjs.Result, err error) Check {
+	details := map[string]any{"file": file}
+	if res != nil {
+		details["envRead"] = d.envReads(res.EnvRead)
+		if len(res.Missing) > 0 {
+			details["missing"] = res.Missing
+		}
+	}
+	var (
+		missing *authjs.MissingEnvError
+		build   *authjs.BuildError
+		runtime *authjs.RuntimeError
+		timeout *authjs.TimeoutError
+		cfgErr  *authjs.ConfigError
+	)
+	switch {
+	case errors.As(err, &missing):
+		details["convexError"] = authjs.CodeMissingEnv
+		names := missing.Names
+		hint := fmt.Sprintf("set it on the deployment: npx convex env set %s <value> (add --prod for production); Convex fails the push even when the file has a fallback. To try a value here: --deployment-env %s=<value>", names[0], names[0])
+		if names[0] == "WORKOS_CLIENT_ID" {
+			hint = "set the WorkOS client ID on the deployment: npx convex env set WORKOS_CLIENT_ID client_... (add --prod for production), or let `npx convex dev` provision it from convex.json's authKit section; to try a value here, pass --client-id or --deployment-env WORKOS_CLIENT_ID=client_..."
+		}
+		msg := err.Error()
+		if len(names) > 1 {
+			msg = fmt.Sprintf("%s: %s", authjs.CodeMissingEnv, strings.Split(msg, "\n")[0]) + fmt.Sprintf(" (and %s)", strings.Join(names[1:], ", "))
+		} else {
+			msg = authjs.CodeMissingEnv + ": " + msg
+		}
+		return fail(IDAuthConfigEvaluates, msg, hint).with(details).at(diag.Problem{File: file})
+	case errors.As(err, &build):
+		var at []diag.Problem
+		for _, m := range build.Messages {
+			at = append(at, diag.Problem{Severity: diag.SeverityError, File: m.File, Line: m.Line, Column: m.Column, Message: m.Text, Hint: strings.Join(m.Notes, "; ")})
+		}
+		return fail(IDAuthConfigEvaluates, "the Convex CLI cannot bundle "+file+": "+build.Messages[0].Text,
+			"fix the file; auth.config.ts may import only relative files and packages that run without Node.js built-ins").with(details).at(at...)
+	case errors.As(err, &runtime):
+		return fail(IDAuthConfigEvaluates, file+" throws while Convex evaluates it: "+runtime.Error(), "fix the code at that line").
+			with(details).at(diag.Problem{Severity: diag.SeverityError, File: runtime.File, Line: runtime.Line, Column: runtime.Column, Message: "Uncaught " + runtime.Message})
+	case errors.As(err, &timeout):
+		if timeout.Cause != nil {
+			return newCheck(IDAuthConfigEvaluates, StatusError, timeout.Error(), "").with(details)
+		}
+		return fail(IDAuthConfigEvaluates, timeout.Error(), "the file must finish at once: look for a loop that never ends").with(details).
+			at(diag.Problem{Severity: diag.SeverityError, File: timeout.File, Line: timeout.Line, Column: timeout.Column, Message: "evaluation stopped here"})
+	case errors.As(err, &cfgErr):
+		details["convexError"] = cfgErr.Code
+		return fail(IDAuthConfigEvaluates, cfgErr.Code+": "+cfgErr.Message, "the file must `export default { providers: [...] }` with plain values").with(details)
+	case err != nil:
+		return newCheck(IDAuthConfigEvaluates, StatusError, err.Error(), "").with(details)
+	}
+	msg := file + " evaluates as on a Convex push"
+	if len(res.EnvRead) > 0 {
+		msg += ", reading " + strings.Join(res.EnvRead, ", ")
+	}
+	if len(res.Missing) > 0 {
+		return warn(IDAuthConfigEvaluates, fmt.Sprintf("%s reads %s, which the deployment does not have; the file catches the error, so the push goes on without it", file, strings.Join(res.Missing, ", ")),
+			"set it on the deployment (npx convex env set), or stop reading it").with(details)
+	}
+	return pass(IDAuthConfigEvaluates, msg).with(details)
+}
+
+// envReads says where each variable the file read came from, without its
+// value, which may be secret.
+func (d *doctor) envReads(names []string) []map[string]string {
+	out := []map[string]string{}
+	for _, n := range names {
+		src := "unset"
+		switch {
+		case d.opts.DeploymentEnv[n] != "":
+			src = "--deployment-env"
+		case n == "WORKOS_CLIENT_ID" && d.opts.Flags["WORKOS_CLIENT_ID"] != "":
+			src = "--client-id"
+		default:
+			if v, ok := d.src.Lookup(n); ok && v.Value != "" {
+				src = v.Source()
+			}
+		}
+		out = append(out, map[string]string{"name": n, "source": src})
+	}
+	return out
+}
+
+// pushChecks is authconfig.push-checks.
+func pushChecks(file string, stored []convexauth.Provider, problems []convexauth.Problem) Check {
+	if len(problems) == 0 {
+		return pass(IDAuthConfigPushChecks, fmt.Sprintf("a Convex push accepts the %d %s", len(stored), plural(len(stored), "provider"))).
+			with(map[string]any{"providers": stored})
+	}
+	first := problems[0]
+	var at []diag.Problem
+	for _, p := range problems {
+		at = append(at, diag.Problem{Severity: diag.SeverityError, File: file, Message: p.String()})
+	}
+	hint := "fix the provider as described"
+	switch first.Rule {
+	case convexauth.RuleSharedIssuer:
+		hint = "give this provider applicationID: the client ID (process.env.WORKOS_CLIENT_ID), so that only tokens for your application with aud set are accepted"
+	case convexauth.RuleApplicationIDSpelling:
+		hint = "spell it applicationID"
+	case convexauth.RuleIssuerURL:
+		hint = "write the issuer as a full https:// URL"
+	case convexauth.RuleMissingExport:
+		hint = "add `export default { providers: [...] }`"
+	}
+	if first.Detail != "" {
+		hint = first.Detail + "; " + hint
+	}
+	return fail(IDAuthConfigPushChecks, fmt.Sprintf("a Convex push fails: %s: %s", first.Code, first.Message), hint).
+		with(map[string]any{"problems": problems}).at(at...)
+}
+
+// providerChecks are authconfig.workos-providers and authconfig.client-id,
+// which compare the stored providers with the client ID.
+func (d *doctor) providerChecks(ac authConfig) []Check {
+	if !ac.known {
+		why := "the deployment's providers are not known"
+		return []Check{d.blocked(IDAuthConfigProviders, ac.cause, why), d.blocked(IDAuthConfigClientID, ac.cause, why)}
+	}
+	if ac.file == "" {
+		why := "no auth config file"
+		return []Check{skip(IDAuthConfigProviders, why), skip(IDAuthConfigClientID, why)}
+	}
+	named := clientIDsIn(ac.stored)
+	clientID := d.clientID
+	if clientID == "" && len(named) == 1 {
+		clientID = named[0]
+	}
+	return []Check{d.workosProviders(ac, clientID), d.providersClientID(ac, named)}
+}
+
+// clientIDsIn lists the WorkOS client IDs the providers name: in issuer
+// and JWKS paths, and as applicationID.
+func clientIDsIn(ps []convexauth.Provider) []string {
+	var out []string
+	add := func(s string) {
+		if strings.HasPrefix(s, "client_") && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, p := range ps {
+		for _, s := range strings.Split(p.Issuer+"/"+p.JWKS, "/") {
+			add(strings.TrimSpace(s))
+		}
+		if p.ApplicationID != nil {
+			add(*p.ApplicationID)
+		}
+	}
+	return out
+}
+
+// providersClientID is authconfig.client-id.
+func (d *doctor) providersClientID(ac authConfig, named []string) Check {
+	details := map[string]any{"named": named, "clientID": d.clientID}
+	switch {
+	case len(named) == 0:
+		return skip(IDAuthConfigClientID, "the providers name no WorkOS client ID")
+	case d.clientID == "":
+		return skip(IDAuthConfigClientID, fmt.Sprintf("the providers name %s, and WORKOS_CLIENT_ID is not set here to compare (pass --client-id)", strings.Join(named, ", "))).with(details)
+	}
+	var other []string
+	for _, id := range named {
+		if id != d.clientID {
+			other = append(other, id)
+		}
+	}
+	if len(other) > 0 {
+		return fail(IDAuthConfigClientID, fmt.Sprintf("%s, as the deployment evaluates it, names %s, but the app uses %s (%s)", ac.file, strings.Join(other, ", "), d.clientID, d.clientIDSource),
+			fmt.Sprintf("tokens of %s would get NoAuthProvider: set WORKOS_CLIENT_ID=%s on the Convex deployment (npx convex env set WORKOS_CLIENT_ID %s, --prod for production) and push again, or fix the client ID in the app", d.clientID, d.clientID, d.clientID)).
+			with(details).at(diag.Problem{File: ac.file})
+	}
+	return pass(IDAuthConfigClientID, fmt.Sprintf("the providers name %s, the app's client ID", d.clientID)).with(details)
+}
+
+// workosProviders is authconfig.workos-providers: the providers that
+// AuthKit access tokens (iss <base>/user_management/<client>, no aud) and
+// tokens of the shared issuer (<base>/, aud = client) would match, routed
+// with Convex's own rule.
+func (d *doctor) workosProviders(ac authConfig, clientID string) Check {
+	if clientID == "" {
+		return skip(IDAuthConfigProviders, "no WorkOS client ID is known (set WORKOS_CLIENT_ID or pass --client-id)")
+	}
+	hosts := []string{d.base}
+	if h := d.authDomain(); h != "" {
+		hosts = append(hosts, "https://"+h)
+	}
+	type finding struct {
+		st        Status
+		msg, hint string
+	}
+	var fs []finding
+	add := func(st Status, msg, hint string) { fs = append(fs, finding{st, msg, hint}) }
+	jwksURL := d.base + "/sso/jwks/" + clientID
+	num := func(i int) string { return fmt.Sprintf("provider #%d", ac.stored[i].Index+1) }
+	for hi, host := range hosts {
+		um := host + "/user_management/" + clientID
+		noAud := tokencheck.MatchingProviders(ac.tc, um, nil)
+		withAud := tokencheck.MatchingProviders(ac.tc, um, []string{clientID})
+		switch {
+		case len(noAud) > 0:
+			p := ac.tc[noAud[0]]
+			add(StatusPass, fmt.Sprintf("%s accepts AuthKit access tokens (iss %s, no aud)", num(noAud[0]), um), "")
+			if p.Type == tokencheck.TypeCustomJWT && p.Algorithm != "RS256" {
+				add(StatusFail, fmt.Sprintf("%s has algorithm %s, but WorkOS signs with RS256", num(noAud[0]), p.Algorithm), `set algorithm: "RS256"`)
+			}
+			if p.Type == tokencheck.TypeCustomJWT && p.JWKS != jwksURL && hi == 0 {
+				add(StatusWarn, fmt.Sprintf("%s fetches keys from %s; WorkOS publishes this client's keys at %s", num(noAud[0]), p.JWKS, jwksURL), "set jwks to "+jwksURL)
+			}
+		case len(withAud) > 0:
+			add(StatusWarn, fmt.Sprintf("%s (iss %s) has applicationID, but AuthKit access tokens carry no aud unless the JWT template adds one, so they get NoAuthProvider", num(withAud[0]), um),
+				"remove applicationID from that provider, as Convex's documented config does (its issuer names your client already), or make the JWT template set aud (see workos.jwt-template)")
+		case hi == 0:
+			add(StatusFail, fmt.Sprintf("no provider accepts AuthKit access tokens (iss %s, no aud): every sign-in gets NoAuthProvider", um),
+				fmt.Sprintf(`add { type: "customJwt", issuer: "%s", jwks: "%s", algorithm: "RS256" } (`+"`convex-authkit generate auth-config`"+` writes the standard pair) and push`, um, jwksURL))
+		default:
+			add(StatusWarn, fmt.Sprintf("no provider accepts tokens from the custom authentication domain (iss %s)", um),
+				"run `convex-authkit generate auth-config --auth-domain "+strings.TrimPrefix(host, "https://")+"` and push")
+		}
+	}
+	root := tokencheck.MatchingProviders(ac.tc, d.base+"/", []string{clientID})
+	if len(root) == 0 {
+		add(StatusWarn, fmt.Sprintf("no provider accepts tokens from the shared issuer %s/ with aud %s (the first of Convex's two documented WorkOS providers)", d.base, clientID),
+			"`convex-authkit generate auth-config` writes both providers")
+	}
+	for i, p := range ac.tc {
+		if p.Type == tokencheck.TypeCustomJWT && p.ApplicationID == nil && strings.TrimRight(p.Issuer, "/") == d.base {
+			add(StatusWarn, fmt.Sprintf("%s (issuer %s) has applicationID: null: Convex lets it through, but it never checks aud, so it accepts tokens of every application of the shared issuer", num(i), p.Issuer),
+				"set applicationID to the client ID (process.env.WORKOS_CLIENT_ID)")
+		}
+	}
+	c := pass(IDAuthConfigProviders, "")
+	var msgs []string
+	for _, f := range fs {
+		if tokencheck.Worst([]tokencheck.Result{{Status: c.Status}, {Status: f.st}}) != c.Status {
+			c.Status, c.Hint = f.st, f.hint
+		}
+		msgs = append(msgs, f.msg)
+	}
+	c.Message = strings.Join(msgs, "; ")
+	return c.with(map[string]any{"clientID": clientID, "issuers": hosts, "jwks": jwksURL})
+}
+
+// authDomain is the custom authentication domain the app uses, if any.
+func (d *doctor) authDomain() string {
+	names := []string{"WORKOS_API_HOSTNAME"}
+	if d.fw != nil && d.fw.APIHostnameVar != "" {
+		names = append([]string{d.fw.APIHostnameVar}, names...)
+	}
+	for _, n := range names {
+		if v, _, _ := d.src.Get(n); v != "" && v != strings.TrimPrefix(d.base, "https://") {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,225 @@
+package doctor
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/jsonpos"
+	"github.com/convex-authkit/convex-authkit/internal/jwks"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
+	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
+)
+
+// InspectOptions are the inputs of `token inspect`.
+type InspectOptions struct {
+	IO    *iostreams.IOStreams
+	Token string
+	JSON  bool
+	Now   func() time.Time
+	// Location shows times in local time too; nil means time.Local.
+	Location *time.Location
+}
+
+// Inspection is the --json document of `token inspect`. It describes the
+// token and says nothing about whether anyone would accept it.
+type Inspection struct {
+	SchemaVersion int    `json:"schemaVersion"`
+	Token         string `json:"token"` // masked
+	Parts         int    `json:"parts"`
+	// Header and Claims are the decoded JSON objects, null when unreadable.
+	Header json.RawMessage `json:"header"`
+	Claims json.RawMessage `json:"claims"`
+	Times  []TimeClaim     `json:"times"`
+	// LifetimeSeconds is exp - iat, when both are there.
+	LifetimeSeconds *int64   `json:"lifetimeSeconds"`
+	SignatureBytes  int      `json:"signatureBytes"`
+	Problems        []string `json:"problems"`
+	Note            string   `json:"note"`
+
+	claims, header []member
+}
+
+// TimeClaim is exp, nbf or iat in every form a reader needs.
+type TimeClaim struct {
+	Claim    string `json:"claim"`
+	Unix     int64  `json:"unix"`
+	UTC      string `json:"utc"`
+	Local    string `json:"local"`
+	Relative string `json:"relative"`
+}
+
+type member struct{ key, value string }
+
+const inspectNote = "decoded only: nothing was verified. `convex-authkit token verify` checks it as a Convex deployment would"
+
+// Inspect decodes a token and prints its header and claims. A token whose
+// payload cannot be decoded at all is a usage error (exit 3).
+func Inspect(opts InspectOptions) error {
+	red := &secret.Redactor{}
+	red.Add(opts.Token)
+	in, err := inspect(opts)
+	if err != nil {
+		return cmdutil.Redacted(err, red.Redact)
+	}
+	out := red.Writer(opts.IO.Out)
+	if opts.JSON {
+		return cmdutil.WriteJSON(out, in)
+	}
+	in.print(out, opts.IO.ColorScheme())
+	return nil
+}
+
+func inspect(opts InspectOptions) (*Inspection, error) {
+	now := time.Now()
+	if opts.Now != nil {
+		now = opts.Now()
+	}
+	loc := opts.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	tok, err := tokencheck.Decode(opts.Token)
+	if err != nil {
+		return nil, cmdutil.UsageError(fmt.Errorf("cannot decode the token: %v", err), "give the access token itself: three base64url parts separated by dots")
+	}
+	in := &Inspection{SchemaVersion: cmdutil.SchemaVersion, Token: secret.Mask(opts.Token), Parts: len(tok.Segments),
+		Times: []TimeClaim{}, Problems: []string{}, Note: inspectNote, SignatureBytes: len(tok.Signature)}
+	payload, _ := jwks.DecodeBase64URL(tok.Segments[1])
+	in.Claims, in.claims = object(payload, tok.Claims.Payload)
+	if h, err := jwks.DecodeBase64URL(tok.Segments[0]); err == nil {
+		if v, err := jwks.ParseJSON(h); err == nil && v.Kind == jsonpos.Object {
+			in.Header, in.header = object(h, v)
+		}
+	}
+	for _, e := range []error{tok.HeaderErr, tok.SignatureErr} {
+		if e != nil {
+			in.Problems = append(in.Problems, e.Error())
+		}
+	}
+	if in.Header == nil {
+		in.Header = json.RawMessage("null")
+	}
+	c := tok.Claims
+	for _, t := range []struct {
+		name string
+		nd   *tokencheck.NumericDate
+	}{{"exp", c.Exp}, {"nbf", c.Nbf}, {"iat", c.Iat}} {
+		if t.nd != nil {
+			in.Times = append(in.Times, timeClaim(t.name, t.nd.Time(), now, loc))
+		}
+	}
+	if c.Exp != nil && c.Iat != nil {
+		l := c.Exp.Unix - c.Iat.Unix
+		in.LifetimeSeconds = &l
+	}
+	return in, nil
+}
+
+// object keeps a decoded JSON object as compact JSON, and its members in
+// document order for display.
+func object(src []byte, v *jsonpos.Value) (json.RawMessage, []member) {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, src); err != nil {
+		return json.RawMessage("null"), nil
+	}
+	var ms []member
+	for _, m := range v.Members {
+		var b bytes.Buffer
+		if err := json.Compact(&b, src[m.Value.Pos.Offset:m.Value.End.Offset]); err != nil {
+			continue
+		}
+		ms = append(ms, member{m.Key, b.String()})
+	}
+	return buf.Bytes(), ms
+}
+
+func timeClaim(name string, t, now time.Time, loc *time.Location) TimeClaim {
+	d := t.Sub(now.Truncate(time.Second))
+	var rel string
+	switch name {
+	case "exp":
+		if d > 0 {
+			rel = "expires in " + span(d)
+		} else {
+			rel = "expired " + span(-d) + " ago"
+		}
+	case "nbf":
+		if d > 0 {
+			rel = "valid in " + span(d)
+		} else {
+			rel = "valid since " + span(-d) + " ago"
+		}
+	default:
+		if d > 0 {
+			rel = "issued " + span(d) + " in the future"
+		} else {
+			rel = "issued " + span(-d) + " ago"
+		}
+	}
+	return TimeClaim{Claim: name, Unix: t.Unix(), UTC: t.UTC().Format(time.RFC3339), Local: t.In(loc).Format("2006-01-02 15:04:05 MST"), Relative: rel}
+}
+
+// span is a duration for people: whole seconds, at most two units.
+func span(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+func (in *Inspection) print(w io.Writer, cs *iostreams.ColorScheme) {
+	fmt.Fprintf(w, "token %s (%d parts, signature %d bytes)\n", in.Token, in.Parts, in.SignatureBytes)
+	fmt.Fprintln(w, cs.Bold("header"))
+	if in.header == nil {
+		fmt.Fprintln(w, "  (unreadable)")
+	}
+	for _, m := range in.header {
+		fmt.Fprintf(w, "  %s: %s\n", m.key, m.value)
+	}
+	fmt.Fprintln(w, cs.Bold("claims"))
+	times := map[string]TimeClaim{}
+	for _, t := range in.Times {
+		times[t.Claim] = t
+	}
+	for _, m := range in.claims {
+		fmt.Fprintf(w, "  %s: %s", m.key, m.value)
+		if t, ok := times[m.key]; ok {
+			fmt.Fprintf(w, "  %s (%s), %s", t.UTC, t.Local, t.Relative)
+		}
+		fmt.Fprintln(w)
+	}
+	if in.LifetimeSeconds != nil {
+		fmt.Fprintf(w, "lifetime (exp - iat): %s\n", span(time.Duration(*in.LifetimeSeconds)*time.Second))
+	}
+	for _, p := range in.Problems {
+		fmt.Fprintf(w, "%s %s\n", cs.Yellow("problem:"), p)
+	}
+	fmt.Fprintln(w, in.Note)
+}
+
+// ReadToken reads a token from r (stdin for "-"): the first line, trimmed
+// of surrounding whitespace, which a terminal or `echo` adds.
+func ReadToken(r io.Reader) (string, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := bytes.Cut(bytes.TrimSpace(data), []byte("\n"))
+	tok := string(bytes.TrimSpace(line))
+	if tok == "" {
+		return "", errors.New("stdin is empty: pipe the token in, e.g. `pbpaste | convex-authkit token verify -`")
+	}
+	return tok, nil
+}

@@ -1,0 +1,271 @@
+package doctor
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
+)
+
+// Check is the outcome of one check.
+type Check struct {
+	ID      string
+	Group   string
+	Status  Status
+	Message string
+	Hint    string
+	Details map[string]any
+	// Where lists the places in the project's files the check is about,
+	// shown under the check and used for CI annotations.
+	Where []diag.Problem
+}
+
+// MarshalJSON writes the fixed keys, hint and details included when empty.
+func (c Check) MarshalJSON() ([]byte, error) {
+	d := c.Details
+	if d == nil {
+		d = map[string]any{}
+	}
+	if len(c.Where) > 0 {
+		d = maps.Clone(d)
+		d["locations"] = c.Where
+	}
+	return json.Marshal(struct {
+		ID      string         `json:"id"`
+		Group   string         `json:"group"`
+		Status  Status         `json:"status"`
+		Message string         `json:"message"`
+		Hint    string         `json:"hint"`
+		Details map[string]any `json:"details"`
+	}{c.ID, c.Group, c.Status, c.Message, c.Hint, d})
+}
+
+func newCheck(id string, st Status, msg, hint string) Check {
+	return Check{ID: id, Group: groupOf(id), Status: st, Message: msg, Hint: hint}
+}
+
+func pass(id, msg string) Check  { return newCheck(id, StatusPass, msg, "") }
+func skip(id, why string) Check  { return newCheck(id, StatusSkip, why, "") }
+func warn(id, msg, hint string) Check { return newCheck(id, StatusWarn, msg, hint) }
+func fail(id, msg, hint string) Check { return newCheck(id, StatusFail, msg, hint) }
+
+// with sets details and returns the check, for one-line construction.
+func (c Check) with(details map[string]any) Check {
+	c.Details = details
+	return c
+}
+
+// at adds places in files.
+func (c Check) at(where ...diag.Problem) Check {
+	c.Where = append(c.Where, where...)
+	return c
+}
+
+// fromResult converts a tokencheck result.
+func fromResult(r tokencheck.Result) Check {
+	return Check{ID: r.ID, Group: r.Group(), Status: r.Status, Message: r.Message, Hint: r.Hint, Details: r.Details}
+}
+
+// Summary counts the checks by status.
+type Summary struct {
+	Pass  int `json:"pass"`
+	Warn  int `json:"warn"`
+	Fail  int `json:"fail"`
+	Skip  int `json:"skip"`
+	Error int `json:"error"`
+}
+
+// Report is the outcome of a run, and its --json document.
+type Report struct {
+	SchemaVersion int     `json:"schemaVersion"`
+	Env           string  `json:"env"`
+	OK            bool    `json:"ok"`
+	Summary       Summary `json:"summary"`
+	Checks        []Check `json:"checks"`
+
+	// identity is what Convex would build from the token, for --verbose.
+	identity map[string]any
+}
+
+// finish applies --strict and computes the summary and OK: a run is OK when
+// no check failed or could not run.
+func (r *Report) finish(strict bool) {
+	r.Summary = Summary{}
+	for i := range r.Checks {
+		c := &r.Checks[i]
+		if strict && c.Status == StatusWarn {
+			c.Status = StatusFail
+			c.Message += " (a warning, failed by --strict)"
+		}
+		switch c.Status {
+		case StatusPass:
+			r.Summary.Pass++
+		case StatusWarn:
+			r.Summary.Warn++
+		case StatusFail:
+			r.Summary.Fail++
+		case StatusSkip:
+			r.Summary.Skip++
+		case StatusError:
+			r.Summary.Error++
+		}
+	}
+	r.OK = r.Summary.Fail == 0 && r.Summary.Error == 0
+}
+
+// symbol is the mark of a status; the words are in the summary line, so
+// nothing depends on colour.
+func symbol(cs *iostreams.ColorScheme, st Status) string {
+	switch st {
+	case StatusPass:
+		return cs.Green("✓")
+	case StatusWarn:
+		return cs.Yellow("!")
+	case StatusSkip:
+		return cs.Gray("–")
+	case StatusError:
+		return cs.Red("✗")
+	}
+	return cs.Red("✗")
+}
+
+// printHuman writes the grouped report: passes only with verbose, a whole
+// group of skips for one reason as one line, a hint under every warning and
+// failure, then the summary line.
+func (r *Report) printHuman(w io.Writer, cs *iostreams.ColorScheme, verbose bool) {
+	for _, g := range Groups {
+		var checks []Check
+		for _, c := range r.Checks {
+			if c.Group == g && (verbose || c.Status != StatusPass) {
+				checks = append(checks, c)
+			}
+		}
+		if len(checks) == 0 {
+			continue
+		}
+		fmt.Fprintln(w, cs.Bold(g))
+		if why, ok := sameSkip(checks); ok && len(checks) > 1 && !verbose {
+			fmt.Fprintf(w, "  %s %s: %d checks skipped: %s\n", symbol(cs, StatusSkip), g, len(checks), why)
+			continue
+		}
+		for _, c := range checks {
+			msg := c.Message
+			if c.Status == StatusError {
+				msg = "could not run: " + msg
+			}
+			fmt.Fprintf(w, "  %s %s: %s\n", symbol(cs, c.Status), c.ID, indentRest(msg, "    "))
+			for _, p := range c.Where {
+				if loc := p.Location(); loc != "" && (p.Message != "" || len(c.Where) > 1) {
+					fmt.Fprintf(w, "    %s: %s\n", loc, p.Message)
+				} else if loc != "" {
+					fmt.Fprintf(w, "    at %s\n", loc)
+				}
+				if p.Hint != "" && p.Hint != c.Hint {
+					fmt.Fprintf(w, "      %s %s\n", cs.Gray("hint:"), p.Hint)
+				}
+			}
+			if c.Hint != "" && c.Status != StatusPass && c.Status != StatusSkip {
+				fmt.Fprintf(w, "    %s %s\n", cs.Gray("hint:"), indentRest(c.Hint, "      "))
+			}
+		}
+		if g == GroupToken && verbose && r.identity != nil {
+			fmt.Fprintln(w, "  identity Convex would build (ctx.auth.getUserIdentity()):")
+			for _, k := range slices.Sorted(maps.Keys(r.identity)) {
+				v, _ := json.Marshal(r.identity[k])
+				fmt.Fprintf(w, "    %s: %s\n", k, v)
+			}
+		}
+	}
+	s := r.Summary
+	line := fmt.Sprintf("%d passed, %d %s, %d failed, %d skipped, %d could not run",
+		s.Pass, s.Warn, plural(s.Warn, "warning"), s.Fail, s.Skip, s.Error)
+	switch {
+	case !r.OK:
+		fmt.Fprintf(w, "%s %s\n", cs.Red("✗"), line)
+	case s.Warn > 0:
+		fmt.Fprintf(w, "%s %s\n", cs.Yellow("!"), line)
+	default:
+		fmt.Fprintf(w, "%s %s\n", cs.Green("✓"), line)
+	}
+}
+
+// sameSkip reports whether every check is a skip for the same reason.
+func sameSkip(checks []Check) (string, bool) {
+	for _, c := range checks {
+		if c.Status != StatusSkip || c.Message != checks[0].Message {
+			return "", false
+		}
+	}
+	return checks[0].Message, true
+}
+
+func indentRest(s, indent string) string {
+	return strings.ReplaceAll(s, "\n", "\n"+indent)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
+}
+
+// printAnnotations writes GitHub Actions workflow commands for every
+// warning, failure and error, one per place in a file when the check has
+// them, so that the problem shows on the line of the pull request.
+func (r *Report) printAnnotations(w io.Writer) {
+	for _, c := range r.Checks {
+		level := "error"
+		switch c.Status {
+		case StatusPass, StatusSkip:
+			continue
+		case StatusWarn:
+			level = "warning"
+		}
+		msg := c.Message
+		if c.Hint != "" {
+			msg += "\nhint: " + c.Hint
+		}
+		if len(c.Where) == 0 {
+			fmt.Fprintf(w, "::%s title=%s::%s\n", level, escapeProperty("convex-authkit doctor "+c.ID), escapeData(msg))
+			continue
+		}
+		for _, p := range c.Where {
+			props := []string{}
+			if p.File != "" {
+				props = append(props, "file="+escapeProperty(p.File))
+				if p.Line > 0 {
+					props = append(props, fmt.Sprintf("line=%d", p.Line))
+				}
+				if p.Column > 0 {
+					props = append(props, fmt.Sprintf("col=%d", p.Column))
+				}
+			}
+			props = append(props, "title="+escapeProperty("convex-authkit doctor "+c.ID))
+			m := msg
+			if p.Message != "" && p.Message != c.Message {
+				m = p.Message
+				if p.Hint != "" {
+					m += "\nhint: " + p.Hint
+				}
+			}
+			fmt.Fprintf(w, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(m))
+		}
+	}
+}
+
+// escapeData and escapeProperty are the workflow-command escapes of
+// @actions/core (toCommandValue / escapeProperty).
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

@@ -1,0 +1,378 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/initcmd"
+	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/jwks"
+	"github.com/convex-authkit/convex-authkit/internal/project"
+	"github.com/convex-authkit/convex-authkit/internal/prompt"
+	"github.com/convex-authkit/convex-authkit/internal/resolve"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
+	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
+	"github.com/convex-authkit/convex-authkit/internal/workos"
+)
+
+// Defaults for Options.
+const (
+	DefaultTimeout        = 30 * time.Second
+	DefaultRequestTimeout = 10 * time.Second
+)
+
+// Options are the inputs of `doctor` and `token verify`.
+type Options struct {
+	IO *iostreams.IOStreams
+	project.Options
+
+	// Select is the set of checks to report; nil means all.
+	Select  Selection
+	JSON    bool
+	Verbose bool
+	// Strict turns warnings into failures.
+	Strict bool
+	// Annotate prints GitHub Actions annotations (GITHUB_ACTIONS=true).
+	Annotate bool
+
+	// DeploymentEnv overrides what process.env answers in auth.config.ts
+	// (--deployment-env KEY=VALUE); an empty value unsets the name.
+	DeploymentEnv map[string]string
+
+	// Token is a token to verify (--token, or read from stdin), already
+	// trimmed; TokenSource names where it came from.
+	Token       string
+	TokenSource string
+	// Login mints a token for this email through WorkOS password
+	// authentication instead.
+	Login string
+	// AskPassword asks for the --login password when WORKOS_TEST_PASSWORD
+	// is not set; nil when there is no terminal to ask on.
+	AskPassword func(title string) (string, error)
+
+	// TokenOnly is `token verify`: only the token checks and the jwks
+	// checks of the providers the token matched are reported.
+	TokenOnly bool
+
+	// BaseURL is the WorkOS API (--workos-url); empty means
+	// WORKOS_BASE_URL, then https://api.workos.com.
+	BaseURL string
+	// Timeout bounds the whole run, RequestTimeout each request.
+	Timeout        time.Duration
+	RequestTimeout time.Duration
+	HTTPClient     *http.Client // nil = a default client
+	Now            func() time.Time
+	UserAgent      string
+}
+
+// Run diagnoses the project and prints the report. It returns nil when no
+// check failed or could not run, a silent exit-1 error otherwise (the report
+// says why), and a *cmdutil.Error with exit code 3 for unusable input.
+// Everything it prints passes through a redactor of the project's secrets
+// and the token.
+func Run(ctx context.Context, opts Options) error {
+	rep, red, err := Diagnose(ctx, opts)
+	if err != nil {
+		if red != nil {
+			err = cmdutil.Redacted(err, red.Redact)
+		}
+		return err
+	}
+	out, errOut := red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
+	if opts.JSON {
+		if err := cmdutil.WriteJSON(out, rep); err != nil {
+			return err
+		}
+	} else {
+		rep.printHuman(out, opts.IO.ColorScheme(), opts.Verbose)
+	}
+	if opts.Annotate {
+		// With --json, stdout holds the document alone; the Actions runner
+		// reads workflow commands from stderr as well.
+		w := out
+		if opts.JSON {
+			w = errOut
+		}
+		rep.printAnnotations(w)
+	}
+	if !rep.OK {
+		return cmdutil.SilentError(cmdutil.ExitFailure)
+	}
+	return nil
+}
+
+// Diagnose runs the selected checks and returns the report, with the
+// redactor that knows the secrets it may contain. An error means the run
+// could not start (exit 3 errors for bad input, or a cancelled prompt).
+func Diagnose(ctx context.Context, opts Options) (*Report, *secret.Redactor, error) {
+	target, err := project.LoadTarget(opts.Options)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := newDoctor(opts, target)
+	if err != nil {
+		return nil, d.red, err
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	rep := d.run(ctx)
+	rep.finish(opts.Strict)
+	return rep, d.red, nil
+}
+
+// doctor is one run: what every check shares.
+type doctor struct {
+	opts Options
+	sel  Selection
+	env  config.Env
+
+	src *resolve.Sources
+	cfg *config.Config   // nil when convex.json could not be loaded
+	sec *resolve.Section // nil without cfg
+	fw  *initcmd.Framework
+
+	clientID       string // "" when unknown
+	clientIDSource string
+	apiKey         string
+	apiKeySource   string
+	base           string // WorkOS API base URL, no trailing slash
+	deployEnv      map[string]string
+	password       string
+
+	fetcher *jwks.Fetcher
+	wos     *workos.Client // nil without an API key
+	red     *secret.Redactor
+}
+
+func newDoctor(opts Options, target *project.Target) (*doctor, error) {
+	sel := opts.Select
+	if sel == nil {
+		sel, _ = Select(nil)
+	}
+	if opts.TokenOnly {
+		sel = Selection{}
+		for _, s := range Specs {
+			if s.Group == GroupToken || s.Group == GroupJWKS {
+				sel[s.ID] = true
+			}
+		}
+	}
+	d := &doctor{opts: opts, sel: sel, env: target.Choice.Env, src: target.Sources}
+	d.red = &secret.Redactor{}
+	for _, v := range d.src.Secrets(func(name, value string) bool {
+		return secret.IsSecretName(name) || secret.LooksLikeAPIKey(value)
+	}) {
+		d.red.Add(v)
+	}
+	d.red.Add(opts.Token)
+	for k, v := range opts.DeploymentEnv {
+		if secret.IsSecretName(k) || secret.LooksLikeAPIKey(v) {
+			d.red.Add(v)
+		}
+	}
+
+	d.apiKey, d.apiKeySource, _ = d.src.GetAuth("WORKOS_API_KEY")
+	d.base = strings.TrimRight(opts.BaseURL, "/")
+	if d.base == "" {
+		d.base = strings.TrimRight(opts.Env["WORKOS_BASE_URL"], "/")
+	}
+	if d.base == "" {
+		d.base = workos.DefaultBaseURL
+	}
+	d.deployEnv = deploymentEnv(d.src, opts)
+	d.clientID, d.clientIDSource = d.findClientID()
+
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: http.DefaultTransport}
+	}
+	reqTimeout := opts.RequestTimeout
+	if reqTimeout <= 0 {
+		reqTimeout = DefaultRequestTimeout
+	}
+	d.fetcher = &jwks.Fetcher{Client: hc, Timeout: reqTimeout}
+	if d.apiKey != "" {
+		wopts := workos.Options{BaseURL: d.base, APIKey: d.apiKey, HTTPClient: hc, Timeout: reqTimeout, UserAgent: opts.UserAgent}
+		if opts.Verbose && !opts.JSON {
+			wopts.Log = d.red.Writer(opts.IO.ErrOut)
+		}
+		d.wos = workos.New(wopts)
+	}
+
+	if opts.Login != "" && (sel.group(GroupToken)) {
+		pw, err := d.loginPassword()
+		if err != nil {
+			return d, err
+		}
+		d.password = pw
+		d.red.Add(pw)
+	}
+	return d, nil
+}
+
+// deploymentEnv is what process.env answers in auth.config.ts: what the
+// build sees (the environment, .env.local, .env), WORKOS_CLIENT_ID from
+// --client-id, then --deployment-env, whose empty values unset a name.
+func deploymentEnv(src *resolve.Sources, opts Options) map[string]string {
+	env := map[string]string{}
+	for _, v := range src.Variables() {
+		if v.Value != "" {
+			env[v.Name] = v.Value
+		}
+	}
+	if id := opts.Flags["WORKOS_CLIENT_ID"]; id != "" {
+		env["WORKOS_CLIENT_ID"] = id
+	}
+	for k, v := range opts.DeploymentEnv {
+		if v == "" {
+			delete(env, k)
+		} else {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+// findClientID is the client ID the app is meant to use: WORKOS_CLIENT_ID
+// (--client-id, the environment, .env.local, .env), else the deployment's
+// (--deployment-env), else the framework's browser variable.
+func (d *doctor) findClientID() (string, string) {
+	if v, source, _ := d.src.GetAuth("WORKOS_CLIENT_ID"); v != "" {
+		return v, "WORKOS_CLIENT_ID (" + source + ")"
+	}
+	if v := d.opts.DeploymentEnv["WORKOS_CLIENT_ID"]; v != "" {
+		return v, "--deployment-env WORKOS_CLIENT_ID"
+	}
+	for _, name := range []string{"VITE_WORKOS_CLIENT_ID", "NEXT_PUBLIC_WORKOS_CLIENT_ID"} {
+		if v, ok := d.src.Lookup(name); ok && v.Value != "" {
+			return v.Value, name + " (" + v.Source() + ")"
+		}
+	}
+	return "", ""
+}
+
+// loginPassword is WORKOS_TEST_PASSWORD, else asked on the terminal.
+func (d *doctor) loginPassword() (string, error) {
+	if pw, _, _ := d.src.Get("WORKOS_TEST_PASSWORD"); pw != "" {
+		return pw, nil
+	}
+	if d.opts.AskPassword == nil {
+		return "", cmdutil.UsageError(errors.New("--login needs the user's password, and there is no terminal to ask for it"),
+			"set WORKOS_TEST_PASSWORD (in the environment or .env.local), or pass the token itself with --token")
+	}
+	pw, err := d.opts.AskPassword(fmt.Sprintf("Password of %s (WorkOS, not shown)", d.opts.Login))
+	if errors.Is(err, prompt.ErrCancelled) {
+		return "", cmdutil.ErrCancel
+	}
+	if err != nil {
+		return "", err
+	}
+	if pw == "" {
+		return "", cmdutil.UsageError(errors.New("no password given for --login"), "type the password, or set WORKOS_TEST_PASSWORD")
+	}
+	return pw, nil
+}
+
+// run runs every selected check: the local ones first, then the network
+// chains concurrently. The slowest chain is login → token verification,
+// which shares its JWKS fetch with the jwks checks.
+func (d *doctor) run(ctx context.Context) *Report {
+	rep := &Report{SchemaVersion: cmdutil.SchemaVersion, Env: string(d.env)}
+	d.detectFramework()
+	var checks []Check
+	checks = append(checks, d.configChecks()...)
+	checks = append(checks, d.envChecks()...)
+
+	var (
+		wg       sync.WaitGroup
+		ac       authConfig
+		jwksReps []tokencheck.JWKSReport
+		acDone   = make(chan struct{})
+		remote   workosRemote
+		login    *Check
+		token    = d.opts.Token
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ac = d.evaluateAuthConfig(ctx)
+		close(acDone)
+		if d.sel.group(GroupJWKS) && !d.opts.TokenOnly && ac.known {
+			jwksReps = tokencheck.CheckAllJWKS(ctx, d.fetcher, ac.tc)
+		}
+	}()
+	if d.wos != nil && d.sel.group(GroupWorkOS) {
+		remote.fetch(ctx, d, &wg)
+	}
+	var tokenDone sync.WaitGroup
+	if d.sel.group(GroupToken) && d.opts.Login != "" {
+		tokenDone.Add(1)
+		go func() {
+			defer tokenDone.Done()
+			c, tok := d.login(ctx)
+			login, token = &c, tok
+		}()
+	}
+	var verification *tokencheck.Verification
+	if d.sel.group(GroupToken) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tokenDone.Wait()
+			<-acDone
+			if token != "" {
+				verification = d.verify(ctx, token, ac)
+			}
+			if d.opts.TokenOnly {
+				jwksReps = d.matchedJWKS(ctx, ac, verification)
+			}
+		}()
+	}
+	wg.Wait()
+
+	checks = append(checks, ac.checks...)
+	checks = append(checks, d.providerChecks(ac)...)
+	checks = append(checks, d.jwksChecks(ac, jwksReps)...)
+	checks = append(checks, d.workosChecks(ac, &remote)...)
+	checks = append(checks, d.tokenChecks(ac, login, token, verification)...)
+	if verification != nil && verification.Identity != nil {
+		rep.identity = verification.Identity.Map()
+	}
+	for _, c := range checks {
+		if d.sel[c.ID] {
+			rep.Checks = append(rep.Checks, c)
+		}
+	}
+	if rep.Checks == nil {
+		rep.Checks = []Check{}
+	}
+	return rep
+}
+
+func (d *doctor) detectFramework() {
+	pkg, err := initcmd.ReadPackageJSON(d.opts.Dir)
+	if err == nil {
+		d.fw, _ = initcmd.DetectFramework(pkg)
+	}
+}
+
+// blocked is the result of a check whose input another check could not
+// produce: a skip when that check is in the report (its failure is shown
+// there), an error otherwise, so that a partial run never passes silently.
+func (d *doctor) blocked(id, cause, why string) Check {
+	if d.sel[cause] {
+		return skip(id, why+" (see "+cause+")")
+	}
+	return newCheck(id, StatusError, why, "run convex-authkit doctor "+cause+" to see why")
+}

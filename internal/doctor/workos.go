@@ -1,0 +1,238 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/convex-authkit/convex-authkit/internal/apply"
+	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/resolve"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
+	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
+	"github.com/convex-authkit/convex-authkit/internal/workos"
+)
+
+// workosRemote is what the WorkOS environment has, read concurrently.
+type workosRemote struct {
+	redirects    []workos.RedirectURI
+	redirectsErr error
+	origins      []workos.CORSOrigin
+	originsErr   error
+	template     string
+	hasTemplate  bool
+	templateErr  error
+	asked        bool
+}
+
+// fetch starts one request per list the selected checks need; wg waits
+// for them.
+func (r *workosRemote) fetch(ctx context.Context, d *doctor, wg *sync.WaitGroup) {
+	r.asked = true
+	// workos.api-key is judged from the answers of the three requests.
+	all := d.sel[IDWorkOSAPIKey]
+	spawn := func(needed bool, f func()) {
+		if !needed {
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f()
+		}()
+	}
+	spawn(all || d.sel[IDWorkOSRedirectURIs], func() { r.redirects, r.redirectsErr = d.wos.ListRedirectURIs(ctx) })
+	spawn(all || d.sel[IDWorkOSCORS], func() { r.origins, r.originsErr = d.wos.ListCORSOrigins(ctx) })
+	spawn(all || d.sel[IDWorkOSJWTTemplate], func() { r.template, r.hasTemplate, r.templateErr = d.wos.GetJWTTemplate(ctx) })
+}
+
+// workosChecks are the workos group.
+func (d *doctor) workosChecks(ac authConfig, r *workosRemote) []Check {
+	if d.wos == nil {
+		why := "no WORKOS_API_KEY (environment, .env.local or .env), so WorkOS cannot be asked"
+		return []Check{skip(IDWorkOSAPIKey, why), skip(IDWorkOSRedirectURIs, why), skip(IDWorkOSCORS, why), skip(IDWorkOSJWTTemplate, why)}
+	}
+	if !r.asked {
+		return nil
+	}
+	key := d.apiKeyCheck(r)
+	if key.Status == StatusFail {
+		why := "WorkOS rejected the API key"
+		return []Check{key, d.blocked(IDWorkOSRedirectURIs, IDWorkOSAPIKey, why), d.blocked(IDWorkOSCORS, IDWorkOSAPIKey, why), d.blocked(IDWorkOSJWTTemplate, IDWorkOSAPIKey, why)}
+	}
+	return []Check{key, d.redirectURIs(r), d.corsOrigins(r), d.jwtTemplate(ac, r)}
+}
+
+// apiKeyCheck is workos.api-key: any answer other than 401/403 means the
+// key was accepted (a 404 from a server without list endpoints included).
+func (d *doctor) apiKeyCheck(r *workosRemote) Check {
+	details := map[string]any{"key": secret.Mask(d.apiKey), "source": d.apiKeySource, "baseURL": d.base}
+	var other error
+	for _, err := range []error{r.redirectsErr, r.originsErr, r.templateErr} {
+		switch {
+		case workos.IsAuth(err):
+			return fail(IDWorkOSAPIKey, fmt.Sprintf("WorkOS rejected the API key %s (%s): %v", secret.Mask(d.apiKey), d.apiKeySource, err),
+				"copy a current key from the WorkOS dashboard's API Keys page, for the environment whose client ID the app uses").with(details)
+		case err != nil && !workos.IsNotFound(err) && other == nil:
+			other = err
+		}
+	}
+	if other != nil && r.redirectsErr != nil && r.originsErr != nil && r.templateErr != nil {
+		return newCheck(IDWorkOSAPIKey, StatusError, fmt.Sprintf("could not reach WorkOS at %s: %v", d.base, other), "check the network and https://status.workos.com").with(details)
+	}
+	return pass(IDWorkOSAPIKey, fmt.Sprintf("WorkOS accepts the API key %s (%s)", secret.Mask(d.apiKey), d.apiKeySource)).with(details)
+}
+
+// remoteError turns a failed list into the check's result: a server that
+// cannot list (older servers, the official emulator) makes it a skip.
+func remoteError(id, what string, err error) Check {
+	if workos.IsNotFound(err) {
+		return skip(id, "this WorkOS server cannot list "+what)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return newCheck(id, StatusError, fmt.Sprintf("listing %s: %v", what, err), "raise --timeout, or check the network")
+	}
+	return newCheck(id, StatusError, fmt.Sprintf("listing %s: %v", what, err), "check the network and https://status.workos.com, then run again")
+}
+
+// missingIn lists the values whose canonical form is not among have.
+func missingIn(resource string, want []resolve.Value, have []string) []resolve.Value {
+	var out []resolve.Value
+	for _, v := range want {
+		c := apply.Canonical(resource, v.Value)
+		if !slices.ContainsFunc(have, func(h string) bool { return apply.Canonical(resource, h) == c }) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (d *doctor) valuesAt(vs []resolve.Value, what string) []diag.Problem {
+	var out []diag.Problem
+	for _, v := range vs {
+		out = append(out, diag.Problem{Severity: diag.SeverityError, File: d.cfg.File, Path: v.Path, Line: v.Line, Column: v.Column,
+			Message: fmt.Sprintf("%s %s is not registered in WorkOS", what, v.Value)})
+	}
+	return out
+}
+
+// redirectURIs is workos.redirect-uris.
+func (d *doctor) redirectURIs(r *workosRemote) Check {
+	if d.sec == nil || !d.sec.Configured {
+		return skip(IDWorkOSRedirectURIs, fmt.Sprintf("no authKit.%s section lists redirect URIs", d.env))
+	}
+	want := onlyResolved(d.sec.RedirectURIs)
+	if len(want) == 0 {
+		return skip(IDWorkOSRedirectURIs, fmt.Sprintf("authKit.%s lists no redirect URIs", d.env))
+	}
+	if r.redirectsErr != nil {
+		return remoteError(IDWorkOSRedirectURIs, "redirect URIs", r.redirectsErr)
+	}
+	var have []string
+	for _, x := range r.redirects {
+		have = append(have, x.URI)
+	}
+	missing := missingIn(apply.RedirectURI, want, have)
+	details := map[string]any{"registered": have}
+	if len(missing) > 0 {
+		return fail(IDWorkOSRedirectURIs, fmt.Sprintf("%d of %d redirect URIs of authKit.%s are not registered in WorkOS: sign-in with them ends at error.workos.com/sso/redirect-uri-invalid", len(missing), len(want), d.env),
+			fmt.Sprintf("run `convex-authkit apply --env %s` (or `npx convex dev`/`deploy`, which registers them)", d.env)).with(details).at(d.valuesAt(missing, "redirect URI")...)
+	}
+	return pass(IDWorkOSRedirectURIs, fmt.Sprintf("the %d redirect %s of authKit.%s are registered", len(want), plural(len(want), "URI"), d.env)).with(details)
+}
+
+// corsOrigins is workos.cors: for SDKs that call WorkOS from the browser
+// (authkit-js, authkit-react), the app's origins must be allowed. The
+// origins are the section's corsOrigins and those of its redirect URIs,
+// where the app runs.
+func (d *doctor) corsOrigins(r *workosRemote) Check {
+	switch {
+	case d.fw == nil:
+		return skip(IDWorkOSCORS, "the framework is not known (no package.json naming one)")
+	case !d.fw.CORS:
+		return skip(IDWorkOSCORS, d.fw.Name+"'s AuthKit SDK calls WorkOS from the server, so CORS does not apply")
+	case d.sec == nil || !d.sec.Configured:
+		return skip(IDWorkOSCORS, fmt.Sprintf("no authKit.%s section lists the app's origins", d.env))
+	}
+	want := onlyResolved(d.sec.CORSOrigins)
+	for _, v := range onlyResolved(d.sec.RedirectURIs) {
+		if u, err := url.Parse(v.Value); err == nil && u.Host != "" {
+			o := v
+			o.Value = u.Scheme + "://" + u.Host
+			if len(missingIn(apply.CORSOrigin, []resolve.Value{o}, valuesOf(want))) > 0 {
+				want = append(want, o)
+			}
+		}
+	}
+	if len(want) == 0 {
+		return skip(IDWorkOSCORS, fmt.Sprintf("authKit.%s lists no origins", d.env))
+	}
+	if r.originsErr != nil {
+		return remoteError(IDWorkOSCORS, "CORS origins", r.originsErr)
+	}
+	var have []string
+	for _, x := range r.origins {
+		have = append(have, x.Origin)
+	}
+	missing := missingIn(apply.CORSOrigin, want, have)
+	details := map[string]any{"registered": have}
+	if len(missing) > 0 {
+		var names []string
+		for _, m := range missing {
+			names = append(names, m.Value)
+		}
+		return fail(IDWorkOSCORS, fmt.Sprintf("%s: not an allowed CORS origin in WorkOS, so the browser's calls to WorkOS are blocked (\"blocked by CORS policy\")", strings.Join(names, ", ")),
+			fmt.Sprintf("list them in authKit.%s.configure.corsOrigins and run `convex-authkit apply --env %s`", d.env, d.env)).with(details).at(d.valuesAt(missing, "CORS origin")...)
+	}
+	return pass(IDWorkOSCORS, fmt.Sprintf("the app's %d %s allowed CORS %s", len(want), plural(len(want), "origin"), plural(len(want), "origin"))).with(details)
+}
+
+func valuesOf(vs []resolve.Value) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.Value
+	}
+	return out
+}
+
+// audClaim finds "aud": "<literal>" in a JWT template.
+var audClaim = regexp.MustCompile(`"aud"\s*:\s*"([^"]*)"`)
+
+// jwtTemplate is workos.jwt-template: needed only when no provider
+// accepts AuthKit tokens as they come (without aud) but one would with aud.
+func (d *doctor) jwtTemplate(ac authConfig, r *workosRemote) Check {
+	clientID := d.clientID
+	switch {
+	case !ac.known:
+		return d.blocked(IDWorkOSJWTTemplate, ac.cause, "the deployment's providers are not known")
+	case clientID == "":
+		return skip(IDWorkOSJWTTemplate, "no WorkOS client ID is known (set WORKOS_CLIENT_ID or pass --client-id)")
+	}
+	um := d.base + "/user_management/" + clientID
+	if m := tokencheck.MatchingProviders(ac.tc, um, nil); len(m) > 0 {
+		return skip(IDWorkOSJWTTemplate, fmt.Sprintf("provider #%d accepts AuthKit tokens without aud, so the template needs none", ac.stored[m[0]].Index+1))
+	}
+	if len(tokencheck.MatchingProviders(ac.tc, um, []string{clientID})) == 0 {
+		return skip(IDWorkOSJWTTemplate, "no provider would accept AuthKit tokens even with aud (see authconfig.workos-providers)")
+	}
+	if r.templateErr != nil {
+		return remoteError(IDWorkOSJWTTemplate, "the JWT template", r.templateErr)
+	}
+	hint := fmt.Sprintf(`add "aud": "%s" to the JWT template (WorkOS dashboard, Authentication, JWT template), or remove applicationID from the user_management provider`, clientID)
+	if !r.hasTemplate {
+		return fail(IDWorkOSJWTTemplate, "a provider for AuthKit tokens requires aud, but the environment has no JWT template, so tokens carry no aud", hint)
+	}
+	m := audClaim.FindStringSubmatch(r.template)
+	switch {
+	case m == nil:
+		return fail(IDWorkOSJWTTemplate, "a provider for AuthKit tokens requires aud, but the JWT template does not set it", hint).with(map[string]any{"template": r.template})
+	case m[1] != clientID:
+		return fail(IDWorkOSJWTTemplate, fmt.Sprintf("the JWT template sets aud to %q, but the provider requires %s", m[1], clientID), hint).with(map[string]any{"template": r.template})
+	}
+	return pass(IDWorkOSJWTTemplate, fmt.Sprintf("the JWT template sets aud to %s, which the provider requires", clientID))
+}
