@@ -17,6 +17,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/dotenv"
 	"github.com/convex-authkit/convex-authkit/internal/envgen"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
 	"github.com/convex-authkit/convex-authkit/internal/textdiff"
 )
 
@@ -31,20 +32,29 @@ type planned struct {
 	write     func() error
 }
 
-// plan works out every file before any is written. .env.local is planned
+// plan is what planning starts from: convex.json as it is (nil when there
+// is none, or curErr when it cannot be read), and the redactor to tell the
+// secrets it meets.
+type plan struct {
+	cur    *config.Config
+	curErr error
+	red    *secret.Redactor
+}
+
+// files works out every file before any is written. .env.local is planned
 // from the new convex.json, since its variables come from authKit.dev.
-func plan(opts Options, pkg *PackageJSON, a *Answers) ([]*planned, error) {
+func (pl plan) files(opts Options, pkg *PackageJSON, a *Answers) ([]*planned, error) {
 	var files []*planned
-	cfg, err := currentConfig(opts)
-	if err != nil && a.Writes(FileConvexJSON) {
-		return nil, err
-	}
+	cfg := pl.cur
 	if a.Writes(FileConvexJSON) {
-		var p *planned
-		if p, cfg, err = planConvexJSON(opts, pkg, a, cfg); err != nil {
+		if pl.curErr != nil {
+			return nil, pl.curErr
+		}
+		p, next, err := planConvexJSON(opts, pkg, a, cfg)
+		if err != nil {
 			return nil, err
 		}
-		files = append(files, p)
+		files, cfg = append(files, p), next
 	}
 	if a.Writes(FileAuthConfig) {
 		p, err := planAuthConfig(opts, a)
@@ -54,14 +64,14 @@ func plan(opts Options, pkg *PackageJSON, a *Answers) ([]*planned, error) {
 		files = append(files, p)
 	}
 	if a.Writes(FileEnvLocal) {
-		if cfg == nil {
-			if err != nil {
-				return nil, err
-			}
+		switch {
+		case pl.curErr != nil && cfg == nil:
+			return nil, pl.curErr
+		case cfg == nil:
 			return nil, cmdutil.UsageError(fmt.Errorf("%s does not exist, and .env.local is written from its authKit section", opts.ConfigName),
 				"add convex.json to --files")
 		}
-		p, err := planEnvLocal(opts, a, cfg)
+		p, err := planEnvLocal(opts, a, cfg, pl.red)
 		if err != nil {
 			return nil, err
 		}
@@ -178,7 +188,7 @@ func planAuthConfig(opts Options, a *Answers) (*planned, error) {
 // planEnvLocal plans .env.local with generate env's planner, from the dev
 // section of cfg, with the client ID (and any API key typed into the form)
 // as authEnv values.
-func planEnvLocal(opts Options, a *Answers, cfg *config.Config) (*planned, error) {
+func planEnvLocal(opts Options, a *Answers, cfg *config.Config, red *secret.Redactor) (*planned, error) {
 	flags := map[string]string{"WORKOS_CLIENT_ID": a.ClientID}
 	if a.APIKey != "" {
 		flags["WORKOS_API_KEY"] = a.APIKey
@@ -193,6 +203,9 @@ func planEnvLocal(opts Options, a *Answers, cfg *config.Config) (*planned, error
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, v := range res.Secrets() {
+		red.Add(v)
 	}
 	cs := opts.IO.ColorScheme()
 	for _, w := range res.Warnings {

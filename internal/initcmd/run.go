@@ -12,11 +12,13 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/authconfig"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
 )
 
 // Options are the inputs of `init`.
@@ -74,13 +76,38 @@ type FileResult struct {
 // Run detects, asks, plans every file, gets consent for replacing what
 // the user wrote, and only then writes: a refusal or a failed check leaves
 // the project as it was.
+//
+// Once the answers are in, everything printed and the error returned pass
+// through a redactor of the secrets output could echo: a diff of
+// convex.json shows whatever the user put there.
 func Run(opts Options) error {
-	io := opts.IO
-	pkg, a, err := answers(opts)
+	pkg, a, src, err := answers(opts)
 	if err != nil {
 		return err
 	}
-	files, err := plan(opts, pkg, a)
+	cur, curErr := currentConfig(opts)
+	red := redactor(cur, src, a.APIKey)
+	streams := *opts.IO
+	streams.Out, streams.ErrOut = red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
+	opts.IO = &streams
+	return cmdutil.Redacted(execute(opts, pkg, a, plan{cur: cur, curErr: curErr, red: red}), red.Redact)
+}
+
+// redactor knows the secrets of the environment and the dotenv files, the
+// API key typed into the form, and the secret values of the current
+// authKit.dev section.
+func redactor(cur *config.Config, src *resolve.Sources, apiKey string) *secret.Redactor {
+	if cur == nil {
+		cur = &config.Config{}
+	}
+	red := resolve.Resolve(cur, config.Dev, src).Redactor(src)
+	red.Add(apiKey)
+	return red
+}
+
+func execute(opts Options, pkg *PackageJSON, a *Answers, pl plan) error {
+	io := opts.IO
+	files, err := pl.files(opts, pkg, a)
 	if err != nil {
 		return err
 	}
@@ -109,7 +136,7 @@ func Run(opts Options) error {
 
 // answers gathers flags, detection and, on a terminal, the form's answers,
 // and checks that nothing required is missing.
-func answers(opts Options) (*PackageJSON, *Answers, error) {
+func answers(opts Options) (*PackageJSON, *Answers, *resolve.Sources, error) {
 	io := opts.IO
 	pkg, err := ReadPackageJSON(opts.Dir)
 	if err != nil {
@@ -126,7 +153,7 @@ func answers(opts Options) (*PackageJSON, *Answers, error) {
 	q := Questions{Files: opts.Files == nil, ClientID: opts.ClientID == "", Port: opts.Port == 0, AuthDomain: !opts.AuthDomainSet}
 	if opts.Framework != "" {
 		if a.Framework, err = ParseFramework(opts.Framework); err != nil {
-			return nil, nil, cmdutil.FlagErrorf("--framework: %v", err)
+			return nil, nil, nil, cmdutil.FlagErrorf("--framework: %v", err)
 		}
 	} else {
 		var why string
@@ -138,7 +165,7 @@ func answers(opts Options) (*PackageJSON, *Answers, error) {
 	}
 	if opts.Files != nil {
 		if a.Files, err = ParseFiles(opts.Files); err != nil {
-			return nil, nil, cmdutil.FlagErrorf("--files: %v", err)
+			return nil, nil, nil, cmdutil.FlagErrorf("--files: %v", err)
 		}
 	}
 	a.AuthDomain = opts.AuthDomain
@@ -146,9 +173,9 @@ func answers(opts Options) (*PackageJSON, *Answers, error) {
 		if err := authconfig.CheckAuthDomain(a.AuthDomain); err != nil {
 			var de *authconfig.DomainError
 			if errors.As(err, &de) {
-				return nil, nil, cmdutil.UsageError(err, de.Hint)
+				return nil, nil, nil, cmdutil.UsageError(err, de.Hint)
 			}
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	} else if !opts.AuthDomainSet {
 		// Keep the domain an earlier run wrote into the auth config, so
@@ -160,7 +187,7 @@ func answers(opts Options) (*PackageJSON, *Answers, error) {
 	// dotenv files, from an earlier init or from `npx convex dev`.
 	target, err := project.LoadTarget(project.Options{Dir: opts.Dir, Env: opts.Env})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	a.ClientID = opts.ClientID
 	if a.ClientID == "" {
@@ -188,9 +215,9 @@ func answers(opts Options) (*PackageJSON, *Answers, error) {
 	if asked {
 		if err := opts.Form.Ask(a, q); err != nil {
 			if errors.Is(err, prompt.ErrCancelled) {
-				return nil, nil, cmdutil.ErrCancel
+				return nil, nil, nil, cmdutil.ErrCancel
 			}
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 
@@ -199,7 +226,7 @@ func answers(opts Options) (*PackageJSON, *Answers, error) {
 		if pkg != nil {
 			why = "package.json has none of next, @tanstack/react-start, @react-router/dev, or vite with react"
 		}
-		return nil, nil, cmdutil.UsageError(fmt.Errorf("cannot detect the framework: %s", why),
+		return nil, nil, nil, cmdutil.UsageError(fmt.Errorf("cannot detect the framework: %s", why),
 			"pass --framework with one of "+FrameworkIDs())
 	}
 	if a.Port == 0 {
@@ -207,27 +234,27 @@ func answers(opts Options) (*PackageJSON, *Answers, error) {
 	}
 	if a.ClientID != "" {
 		if err := ValidateClientID(a.ClientID); err != nil {
-			return nil, nil, cmdutil.FlagErrorf("--client-id: %v", err)
+			return nil, nil, nil, cmdutil.FlagErrorf("--client-id: %v", err)
 		}
 	}
 	if !a.Writes(FileEnvLocal) {
-		return pkg, a, nil
+		return pkg, a, target.Sources, nil
 	}
 	const without = "or leave .env.local out with --files convex.json,convex/auth.config.ts"
 	if a.ClientID == "" {
-		return nil, nil, cmdutil.UsageError(errors.New("a WorkOS client ID is needed to write .env.local"),
+		return nil, nil, nil, cmdutil.UsageError(errors.New("a WorkOS client ID is needed to write .env.local"),
 			"pass --client-id client_... (or set WORKOS_CLIENT_ID), "+without)
 	}
 	if a.Framework.NeedsAPIKey() && key == "" && a.APIKey == "" {
 		if !asked {
-			return nil, nil, cmdutil.UsageError(fmt.Errorf("the WorkOS API key is needed to write .env.local for %s", a.Framework.Name),
+			return nil, nil, nil, cmdutil.UsageError(fmt.Errorf("the WorkOS API key is needed to write .env.local for %s", a.Framework.Name),
 				"set WORKOS_API_KEY in the environment (init never takes it as a flag), "+without)
 		}
 		// The user skipped the hidden question: they will add it themselves.
 		a.Files = slices.DeleteFunc(a.Files, func(f string) bool { return f == FileEnvLocal })
 		fmt.Fprintf(io.ErrOut, "Leaving .env.local alone: %s reads WORKOS_API_KEY from it. Set WORKOS_API_KEY, then run `convex-authkit generate env`.\n", a.Framework.Name)
 	}
-	return pkg, a, nil
+	return pkg, a, target.Sources, nil
 }
 
 // knownClientID finds a client ID under the names the frameworks use.

@@ -416,3 +416,32 @@ func TestRunKeepsAForeignAuthConfig(t *testing.T) {
 		t.Errorf("auth config not replaced:\n%s", got)
 	}
 }
+
+// TestDiffHidesSecrets: a convex.json holding secrets (against advice) is
+// shown as a diff before its section is replaced; the secrets are masked.
+func TestDiffHidesSecrets(t *testing.T) {
+	const password = "cookie-password-that-is-long-enough-0123456789"
+	dir := t.TempDir()
+	files := map[string]string{
+		"package.json": `{"dependencies": {"next": "15.0.0"}}`,
+		"convex.json": `{"authKit": {"dev": {"localEnvVars": {
+  "WORKOS_COOKIE_PASSWORD": "` + password + `",
+  "OTHER": "` + testKey + `"}}}}`,
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := newRun(dir)
+	wantExit(t, Run(r.opts), cmdutil.ExitUsage, "--force")
+	out := r.stdout.String() + r.stderr.String()
+	if !strings.Contains(out, `-  "WORKOS_COOKIE_PASSWORD": "…6789",`) {
+		t.Errorf("no masked diff line:\n%s", out)
+	}
+	for _, s := range []string{password, testKey} {
+		if strings.Contains(out, s) {
+			t.Errorf("printed a secret:\n%s", out)
+		}
+	}
+}
