@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -25,6 +27,13 @@ const scriptAPIKey = "sk_test_s3cretScriptKey0000wxyz"
 type scriptEmulator struct {
 	srv  *emulator.Server
 	seen int // requests already printed by emu-requests
+	// offset shifts the emulator's clock (emu-clock), so that scripts can
+	// mint tokens that are already expired or not yet valid.
+	offset atomic.Int64
+}
+
+func (se *scriptEmulator) now() time.Time {
+	return time.Now().Add(time.Duration(se.offset.Load()))
 }
 
 const emulatorValue = "emulator"
@@ -43,7 +52,7 @@ func setupEmulator(env *testscript.Env) error {
 }
 
 func (se *scriptEmulator) start(key string, setenv func(k, v string)) error {
-	srv := emulator.New(emulator.Options{APIKey: key})
+	srv := emulator.New(emulator.Options{APIKey: key, Now: se.now})
 	url, err := srv.Start("127.0.0.1:0")
 	if err != nil {
 		return err
@@ -61,12 +70,50 @@ func (se *scriptEmulator) start(key string, setenv func(k, v string)) error {
 //	emu-fault [SETTING...]      replace the faults; no setting clears them (see parseFaults)
 //	emu-state                   print its redirect URIs, CORS origins and homepage URL
 //	emu-requests                print the requests received since the last emu-requests
+//	emu-user EMAIL PASSWORD     add a user who can sign in with the password
+//	emu-token EMAIL FILE        mint an access token for the user into FILE
+//	emu-clock OFFSET            shift the emulator's clock, e.g. -10m (0 resets it)
 var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"emu-reset":    emuCmd(emuReset),
 	"emu-seed":     emuCmd(emuSeed),
 	"emu-fault":    emuCmd(emuFault),
 	"emu-state":    emuCmd(emuState),
 	"emu-requests": emuCmd(emuRequests),
+	"emu-user":     emuCmd(emuUser),
+	"emu-token":    emuCmd(emuToken),
+	"emu-clock":    emuCmd(emuClock),
+}
+
+func emuUser(_ *testscript.TestScript, se *scriptEmulator, args []string) error {
+	if len(args) != 2 {
+		return fmt.Errorf("usage: emu-user EMAIL PASSWORD")
+	}
+	se.srv.AddUser(args[0], args[1])
+	return nil
+}
+
+// emuToken writes the token without a line break, as a user would paste it.
+func emuToken(ts *testscript.TestScript, se *scriptEmulator, args []string) error {
+	if len(args) != 2 {
+		return fmt.Errorf("usage: emu-token EMAIL FILE")
+	}
+	tok, err := se.srv.Token(args[0])
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(ts.MkAbs(args[1]), []byte(tok), 0o600)
+}
+
+func emuClock(_ *testscript.TestScript, se *scriptEmulator, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: emu-clock OFFSET")
+	}
+	d, err := time.ParseDuration(args[0])
+	if err != nil {
+		return err
+	}
+	se.offset.Store(int64(d))
+	return nil
 }
 
 // emuCmd adapts a command that cannot be negated and may fail with an error.
@@ -132,10 +179,11 @@ func emuFault(_ *testscript.TestScript, se *scriptEmulator, args []string) error
 //	dup=409|422       the status of "already exists" answers
 //	no-list           the list endpoints answer 404 (an older server)
 //	no-homepage       the homepage endpoint answers 404
+//	jwks-content-type=TYPE  the JWKS is served with this Content-Type
 func parseFaults(args []string) (emulator.Faults, error) {
 	var f emulator.Faults
 	var method, path string
-	strs := map[string]*string{"method": &method, "path": &path, "retry-after": &f.RetryAfter}
+	strs := map[string]*string{"method": &method, "path": &path, "retry-after": &f.RetryAfter, "jwks-content-type": &f.JWKSContentType}
 	ints := map[string]*int{"429": &f.TooManyRequests, "5xx": &f.ServerErrors, "drop": &f.DropConnections,
 		"lost": &f.LostResponses, "dup": &f.DuplicateStatus}
 	flags := map[string]*bool{"no-list": &f.NoListEndpoints, "no-homepage": &f.NoHomepage}

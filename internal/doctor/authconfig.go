@@ -318,7 +318,9 @@ func (d *doctor) workosProviders(ac authConfig, clientID string) Check {
 		}
 	}
 	root := tokencheck.MatchingProviders(ac.tc, d.base+"/", []string{clientID})
-	if len(root) == 0 {
+	if len(root) > 0 {
+		add(StatusPass, fmt.Sprintf("%s accepts tokens of the shared issuer %s/ with aud %s", num(root[0]), d.base, clientID), "")
+	} else {
 		add(StatusWarn, fmt.Sprintf("no provider accepts tokens from the shared issuer %s/ with aud %s (the first of Convex's two documented WorkOS providers)", d.base, clientID),
 			"`convex-authkit generate auth-config` writes both providers")
 	}

@@ -295,7 +295,7 @@ func (d *doctor) envGitignore() Check {
 	case len(checked) == 0:
 		return skip(IDEnvGitignore, "no .env.local or .env file")
 	}
-	return pass(IDEnvGitignore, "git ignores "+strings.Join(checked, " and ")+", or it holds no secret").with(map[string]any{"files": checked})
+	return pass(IDEnvGitignore, strings.Join(checked, " and ")+": ignored by git, or holding no secret").with(map[string]any{"files": checked})
 }
 
 // secretNames lists the variables of a dotenv file that hold secrets.

@@ -50,8 +50,8 @@ func newCheck(id string, st Status, msg, hint string) Check {
 	return Check{ID: id, Group: groupOf(id), Status: st, Message: msg, Hint: hint}
 }
 
-func pass(id, msg string) Check  { return newCheck(id, StatusPass, msg, "") }
-func skip(id, why string) Check  { return newCheck(id, StatusSkip, why, "") }
+func pass(id, msg string) Check       { return newCheck(id, StatusPass, msg, "") }
+func skip(id, why string) Check       { return newCheck(id, StatusSkip, why, "") }
 func warn(id, msg, hint string) Check { return newCheck(id, StatusWarn, msg, hint) }
 func fail(id, msg, hint string) Check { return newCheck(id, StatusFail, msg, hint) }
 
@@ -90,7 +90,8 @@ type Report struct {
 	Checks        []Check `json:"checks"`
 
 	// identity is what Convex would build from the token, for --verbose.
-	identity map[string]any
+	identity  map[string]any
+	envReason string
 }
 
 // finish applies --strict and computes the summary and OK: a run is OK when
@@ -150,11 +151,15 @@ func (r *Report) printHuman(w io.Writer, cs *iostreams.ColorScheme, verbose bool
 			continue
 		}
 		fmt.Fprintln(w, cs.Bold(g))
-		if why, ok := sameSkip(checks); ok && len(checks) > 1 && !verbose {
-			fmt.Fprintf(w, "  %s %s: %d checks skipped: %s\n", symbol(cs, StatusSkip), g, len(checks), why)
-			continue
-		}
-		for _, c := range checks {
+		for i := 0; i < len(checks); i++ {
+			c := checks[i]
+			if n := sameSkips(checks[i:]); n > 1 && !verbose {
+				// A run of skips for one reason (a whole group, or what
+				// follows a failure) is one line.
+				fmt.Fprintf(w, "  %s %d checks skipped (%s): %s\n", symbol(cs, StatusSkip), n, idRange(checks[i:i+n]), c.Message)
+				i += n - 1
+				continue
+			}
 			msg := c.Message
 			if c.Status == StatusError {
 				msg = "could not run: " + msg
@@ -195,18 +200,36 @@ func (r *Report) printHuman(w io.Writer, cs *iostreams.ColorScheme, verbose bool
 	}
 }
 
-// sameSkip reports whether every check is a skip for the same reason.
-func sameSkip(checks []Check) (string, bool) {
+// sameSkips counts the skips for the same reason at the start of checks.
+func sameSkips(checks []Check) int {
+	n := 0
 	for _, c := range checks {
 		if c.Status != StatusSkip || c.Message != checks[0].Message {
-			return "", false
+			break
 		}
+		n++
 	}
-	return checks[0].Message, true
+	return n
+}
+
+// idRange names a run of checks by its first and last IDs.
+func idRange(checks []Check) string {
+	if len(checks) == 2 {
+		return checks[0].ID + ", " + checks[1].ID
+	}
+	return checks[0].ID + " … " + checks[len(checks)-1].ID
 }
 
 func indentRest(s, indent string) string {
 	return strings.ReplaceAll(s, "\n", "\n"+indent)
+}
+
+// count is "1 origin is" or "2 origins are".
+func count(n int, noun, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s %s", noun, one)
+	}
+	return fmt.Sprintf("%d %ss %s", n, noun, many)
 }
 
 func plural(n int, noun string) string {

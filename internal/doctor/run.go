@@ -86,6 +86,7 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	out, errOut := red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
+	fmt.Fprintf(errOut, "Using authKit.%s (%s)\n", rep.Env, rep.envReason)
 	if opts.JSON {
 		if err := cmdutil.WriteJSON(out, rep); err != nil {
 			return err
@@ -136,6 +137,8 @@ type doctor struct {
 	opts Options
 	sel  Selection
 	env  config.Env
+	// envReason says why this section was chosen.
+	envReason string
 
 	src *resolve.Sources
 	cfg *config.Config   // nil when convex.json could not be loaded
@@ -168,7 +171,7 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 			}
 		}
 	}
-	d := &doctor{opts: opts, sel: sel, env: target.Choice.Env, src: target.Sources}
+	d := &doctor{opts: opts, sel: sel, env: target.Choice.Env, envReason: target.Choice.Reason, src: target.Sources}
 	d.red = &secret.Redactor{}
 	for _, v := range d.src.Secrets(func(name, value string) bool {
 		return secret.IsSecretName(name) || secret.LooksLikeAPIKey(value)
@@ -288,7 +291,7 @@ func (d *doctor) loginPassword() (string, error) {
 // chains concurrently. The slowest chain is login → token verification,
 // which shares its JWKS fetch with the jwks checks.
 func (d *doctor) run(ctx context.Context) *Report {
-	rep := &Report{SchemaVersion: cmdutil.SchemaVersion, Env: string(d.env)}
+	rep := &Report{SchemaVersion: cmdutil.SchemaVersion, Env: string(d.env), envReason: d.envReason}
 	d.detectFramework()
 	var checks []Check
 	checks = append(checks, d.configChecks()...)

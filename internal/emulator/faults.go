@@ -37,6 +37,10 @@ type Faults struct {
 	NoListEndpoints bool
 	// NoHomepage makes PUT /user_management/app_homepage_url answer 404.
 	NoHomepage bool
+	// JWKSContentType replaces the JWKS response's Content-Type (WorkOS
+	// sends application/jwk-set+json), as a proxy or a misconfigured custom
+	// domain might.
+	JWKSContentType string
 }
 
 // SetFaults replaces the current faults (and any counts left in them).

@@ -89,8 +89,13 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	// Exactly the media type WorkOS sends; Convex checks it.
-	writeBody(w, http.StatusOK, "application/jwk-set+json", sig.jwks)
+	// Exactly the media type WorkOS sends, unless a fault says otherwise;
+	// Convex checks it.
+	ct := "application/jwk-set+json"
+	if f := s.currentFaults(); f.JWKSContentType != "" {
+		ct = f.JWKSContentType
+	}
+	writeBody(w, http.StatusOK, ct, sig.jwks)
 }
 
 // Token mints an access token for an existing user, as a password sign-in
