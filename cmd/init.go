@@ -13,29 +13,35 @@ func newCmdInit(f *cmdutil.Factory, runF func(initcmd.Options) error) *cobra.Com
 		Use:   "init",
 		Short: "Set up WorkOS AuthKit for a Convex app: convex.json, auth.config.ts and .env.local",
 		Long: `Init detects the web framework from package.json (Vite + React, Next.js,
-TanStack Start or React Router) and the dev server port (a --port/-p flag in
-the dev script, server.port in the Vite config, or the framework's default),
-asks for anything it cannot detect, and writes:
+TanStack Start or React Router) and the dev server port (a --port/-p flag on
+the framework's command in a dev script, server.port in the Vite config, or
+the framework's default), asks for anything it cannot detect, and writes:
 
   convex.json             the authKit section the Convex docs give for the
                           framework: dev on http://localhost:PORT, preview
                           and prod on the Vercel build URLs
-  convex/auth.config.ts   the WorkOS providers Convex verifies tokens with
-  .env.local              the client ID, redirect URI (and, for server
-                          frameworks, API key and cookie password) the app reads
+  convex/auth.config.ts   the WorkOS providers Convex verifies tokens with,
+                          as generate auth-config writes them (in the
+                          functions folder convex.json names)
+  .env.local              what the app reads, as generate env writes it: the
+                          client ID and redirect URI, and for the server
+                          frameworks the API key and a cookie password
 
 Every other key of convex.json keeps its place and layout. An authKit
-section that differs is shown as a diff and replaced only with --force or
-after you confirm. Running init again on a set-up project changes nothing.
+section that differs, or an auth config convex-authkit did not write, is
+shown as a diff and replaced only with --force or after you confirm;
+nothing is written until every file is planned. Running init again on a
+set-up project changes nothing.
 
-On a terminal init asks with a form (ACCESSIBLE=1 for plain prompts); the
-API key is only ever asked without echo, and never taken as a flag. Without
-a terminal, or with --yes, it takes the flags and what it detected, and a
-missing value fails with exit status 3 naming its flag.
+On a terminal init asks with a form (ACCESSIBLE=1 for plain prompts). The
+API key comes from WORKOS_API_KEY (environment, .env.local or .env) or a
+hidden question, never from a flag. Without a terminal, or with --yes, init
+takes the flags and what it detected, and a missing value fails with exit
+status 3 naming its flag.
 
-Exit status: 0 done (or nothing to do), 2 cancelled, 3 a missing or bad
-value, an invalid convex.json or an authKit section that differs, 1 a file
-could not be written.`,
+Exit status: 0 done (or nothing to do), 1 a file could not be written,
+2 cancelled, 3 a missing or bad value, an invalid convex.json, or content
+that would be replaced without --force.`,
 		Example: `  convex-authkit init
   convex-authkit init --framework nextjs --client-id client_01J... --yes
   convex-authkit init --dir apps/web --port 4000 --files convex.json,convex/auth.config.ts
@@ -70,6 +76,6 @@ could not be written.`,
 	fl.StringVar(&opts.AuthDomain, "auth-domain", "", "host of a custom AuthKit domain, e.g. auth.example.com (\"\" for none)")
 	fl.StringSliceVar(&opts.Files, "files", initcmd.AllFiles, "files to write")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "take the flags and detected values without asking")
-	fl.BoolVar(&opts.Force, "force", false, "replace an authKit section that differs without asking")
+	fl.BoolVar(&opts.Force, "force", false, "replace an authKit section or auth config you wrote, and .env.local values that differ, without asking")
 	return c
 }

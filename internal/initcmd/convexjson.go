@@ -15,8 +15,8 @@ const (
 	ActionUnchanged = "unchanged"
 )
 
-// ConvexJSONEdit is the change init would make to convex.json.
-type ConvexJSONEdit struct {
+// convexJSONEdit is the change init would make to convex.json.
+type convexJSONEdit struct {
 	Action  string
 	Content []byte // the whole new file; nil when unchanged
 	// Replaced is set when an authKit section with other content would be
@@ -24,7 +24,7 @@ type ConvexJSONEdit struct {
 	Replaced bool
 }
 
-// EditConvexJSON puts section into convex.json as its authKit member. src
+// editConvexJSON puts section into convex.json as its authKit member. src
 // is the current file and root its parsed top-level object (as
 // config.Parse checked it), or both nil when there is no file; a new file
 // also gets $schema when withSchema is set. Everything outside the authKit
@@ -32,22 +32,22 @@ type ConvexJSONEdit struct {
 // parser recorded, written with the file's own indentation and line
 // endings. An existing authKit section with the same content, however it
 // is laid out, is left alone.
-func EditConvexJSON(src []byte, root *jsonpos.Value, section obj, withSchema bool) *ConvexJSONEdit {
+func editConvexJSON(src []byte, root *jsonpos.Value, section obj, withSchema bool) *convexJSONEdit {
 	if root == nil {
 		top := obj{}
 		if withSchema {
 			top = append(top, member{"$schema", SchemaURL})
 		}
 		top = append(top, member{"authKit", section})
-		return &ConvexJSONEdit{Action: ActionCreated, Content: []byte(defaultStyle.render(top, "") + "\n")}
+		return &convexJSONEdit{Action: ActionCreated, Content: []byte(defaultStyle.render(top, "") + "\n")}
 	}
 	st := detectStyle(src, root)
 	if m, ok := root.Lookup("authKit"); ok {
 		if sameJSON(src[m.Value.Pos.Offset:m.Value.End.Offset], defaultStyle.render(section, "")) {
-			return &ConvexJSONEdit{Action: ActionUnchanged}
+			return &convexJSONEdit{Action: ActionUnchanged}
 		}
 		value := st.render(section, lineIndent(src, m.KeyPos.Offset))
-		return &ConvexJSONEdit{
+		return &convexJSONEdit{
 			Action:   ActionUpdated,
 			Content:  splice(src, m.Value.Pos.Offset, m.Value.End.Offset, value),
 			Replaced: true,
@@ -55,7 +55,7 @@ func EditConvexJSON(src []byte, root *jsonpos.Value, section obj, withSchema boo
 	}
 	if len(root.Members) == 0 {
 		text := "{" + st.newline + st.indent + `"authKit": ` + st.render(section, st.indent) + st.newline + "}"
-		return &ConvexJSONEdit{Action: ActionUpdated, Content: splice(src, root.Pos.Offset, root.End.Offset, text)}
+		return &convexJSONEdit{Action: ActionUpdated, Content: splice(src, root.Pos.Offset, root.End.Offset, text)}
 	}
 	last := root.Members[len(root.Members)-1]
 	var text string
@@ -66,7 +66,7 @@ func EditConvexJSON(src []byte, root *jsonpos.Value, section obj, withSchema boo
 		text = "," + st.newline + base + `"authKit": ` + st.render(section, base)
 	}
 	at := last.Value.End.Offset
-	return &ConvexJSONEdit{Action: ActionUpdated, Content: splice(src, at, at, text)}
+	return &convexJSONEdit{Action: ActionUpdated, Content: splice(src, at, at, text)}
 }
 
 // sameJSON compares JSON texts as values: key order, layout and escapes

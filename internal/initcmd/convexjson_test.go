@@ -10,16 +10,16 @@ import (
 var small = obj{{"dev", obj{{"configure", obj{{"redirectUris", []string{"http://localhost:1/cb"}}}}}}}
 
 // edit parses src as Run does and edits it; nil src is no file.
-func edit(t *testing.T, src []byte, section obj, withSchema bool) *ConvexJSONEdit {
+func edit(t *testing.T, src []byte, section obj, withSchema bool) *convexJSONEdit {
 	t.Helper()
 	if src == nil {
-		return EditConvexJSON(nil, nil, section, withSchema)
+		return editConvexJSON(nil, nil, section, withSchema)
 	}
 	cfg, err := config.Parse("convex.json", src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return EditConvexJSON(src, cfg.Root, section, withSchema)
+	return editConvexJSON(src, cfg.Root, section, withSchema)
 }
 
 func TestEditConvexJSON(t *testing.T) {
@@ -98,7 +98,7 @@ func TestEditConvexJSON(t *testing.T) {
 // validator: no errors and no warnings, for any framework.
 func TestSectionsAreValid(t *testing.T) {
 	for _, fw := range Frameworks {
-		created := EditConvexJSON(nil, nil, AuthKitSection(fw, 4321), true)
+		created := editConvexJSON(nil, nil, authKitSection(fw, 4321), true)
 		cfg, err := config.Parse("convex.json", created.Content)
 		if err != nil {
 			t.Fatal(err)

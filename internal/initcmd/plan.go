@@ -108,11 +108,11 @@ func planConvexJSON(opts Options, pkg *PackageJSON, a *Answers, cur *config.Conf
 			return nil, nil, err
 		}
 	}
-	var edit *ConvexJSONEdit
+	var edit *convexJSONEdit
 	if cur == nil {
-		edit = EditConvexJSON(nil, nil, AuthKitSection(a.Framework, a.Port), pkg != nil && pkg.Deps["convex"])
+		edit = editConvexJSON(nil, nil, authKitSection(a.Framework, a.Port), pkg != nil && pkg.Deps["convex"])
 	} else {
-		edit = EditConvexJSON(src, cur.Root, AuthKitSection(a.Framework, a.Port), false)
+		edit = editConvexJSON(src, cur.Root, authKitSection(a.Framework, a.Port), false)
 	}
 	p := &planned{name: opts.ConfigName, action: edit.Action}
 	if edit.Action == ActionUnchanged {

@@ -196,13 +196,19 @@ func answers(opts Options) (*PackageJSON, *Answers, *resolve.Sources, error) {
 	key, _, _ := target.Sources.Get("WORKOS_API_KEY")
 	q.APIKey = key == ""
 
+	ports := map[*Framework]int{}
 	portFor := func(fw *Framework) int {
+		if port, ok := ports[fw]; ok {
+			return port
+		}
 		port, source, err := DetectPort(opts.Dir, pkg, fw)
 		if err != nil {
 			note("Cannot read the Vite config (%v); using the %s default port", err, fw.Name)
-			return fw.DefaultPort
+			port = fw.DefaultPort
+		} else {
+			note("Port %d for %s: %s", port, fw.Name, source)
 		}
-		note("Port %d for %s: %s", port, fw.Name, source)
+		ports[fw] = port
 		return port
 	}
 	q.PortFor = portFor

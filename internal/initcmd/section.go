@@ -26,12 +26,12 @@ const (
 	prodHost    = "https://${buildEnv.VERCEL_PROJECT_PRODUCTION_URL}"
 )
 
-// AuthKitSection builds the authKit section the Convex docs give for fw,
+// authKitSection builds the authKit section the Convex docs give for fw,
 // with the dev server on port. Preview deployments redirect to their own
 // branch URL but keep the production homepage, as in the docs: the preview
 // WorkOS environment is shared by every branch, and each build would
 // otherwise move its homepage to its own branch.
-func AuthKitSection(fw *Framework, port int) obj {
+func authKitSection(fw *Framework, port int) obj {
 	dev := DevURL(port)
 	devVars := obj{{fw.ClientIDVar, "${authEnv.WORKOS_CLIENT_ID}"}}
 	if fw.NeedsAPIKey() {
