@@ -39,7 +39,8 @@ func (se *scriptEmulator) now() time.Time {
 const emulatorValue = "emulator"
 
 // setupEmulator starts an emulator for the script, closed when it ends, and
-// points apply at it through WORKOS_BASE_URL and WORKOS_API_KEY. Scripts that
+// points apply at it through WORKOS_BASE_URL (and EMULATOR_HOST, the same
+// without http://) and WORKOS_API_KEY. Scripts that
 // need no key clear it with `env WORKOS_API_KEY=`.
 func setupEmulator(env *testscript.Env) error {
 	se := &scriptEmulator{}
@@ -59,6 +60,8 @@ func (se *scriptEmulator) start(key string, setenv func(k, v string)) error {
 	}
 	se.srv, se.seen = srv, 0
 	setenv("WORKOS_BASE_URL", url)
+	// For goldens (cmpenv) that show the address without the scheme.
+	setenv("EMULATOR_HOST", strings.TrimPrefix(url, "http://"))
 	setenv("WORKOS_API_KEY", key)
 	return nil
 }

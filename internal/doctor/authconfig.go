@@ -221,9 +221,11 @@ func (d *doctor) providerChecks(ac authConfig) []Check {
 		why := "no auth config file"
 		return []Check{skip(IDAuthConfigProviders, why), skip(IDAuthConfigClientID, why)}
 	}
+	// The providers are judged for the client they name; whether that is
+	// the app's client is authconfig.client-id's question.
 	named := clientIDsIn(ac.stored)
 	clientID := d.clientID
-	if clientID == "" && len(named) == 1 {
+	if len(named) == 1 {
 		clientID = named[0]
 	}
 	return []Check{d.workosProviders(ac, clientID), d.providersClientID(ac, named)}

@@ -166,9 +166,11 @@ func (r *Report) printHuman(w io.Writer, cs *iostreams.ColorScheme, verbose bool
 			}
 			fmt.Fprintf(w, "  %s %s: %s\n", symbol(cs, c.Status), c.ID, indentRest(msg, "    "))
 			for _, p := range c.Where {
-				if loc := p.Location(); loc != "" && (p.Message != "" || len(c.Where) > 1) {
+				switch loc := p.Location(); {
+				case loc == "":
+				case p.Message != "" && p.Message != c.Message:
 					fmt.Fprintf(w, "    %s: %s\n", loc, p.Message)
-				} else if loc != "" {
+				default:
 					fmt.Fprintf(w, "    at %s\n", loc)
 				}
 				if p.Hint != "" && p.Hint != c.Hint {
