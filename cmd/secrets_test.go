@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 )
 
@@ -73,7 +74,15 @@ func leafCommands(c *cobra.Command, prefix []string) [][]string {
 // secrets and asserts that no full secret reaches stdout or stderr.
 func TestNoOutputLeaksSecrets(t *testing.T) {
 	dirs := []string{secretProject(t, false), secretProject(t, true)}
-	env := map[string]string{"WORKOS_API_KEY": testAPIKey, "CONVEX_DEPLOY_KEY": "prod:happy-otter-123|" + testLiveKey}
+	// Commands that call WorkOS reach an emulator that accepts the key, so
+	// they get as far as printing results; never the real API.
+	emu := emulator.New(emulator.Options{APIKey: testAPIKey})
+	base, err := emu.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	env := map[string]string{"WORKOS_API_KEY": testAPIKey, "WORKOS_BASE_URL": base, "CONVEX_DEPLOY_KEY": "prod:happy-otter-123|" + testLiveKey}
 	ios, _, _, _ := iostreams.Test()
 	commands := leafCommands(NewCmdRoot(&cmdutil.Factory{IOStreams: ios, Env: env}), nil)
 	if len(commands) < 4 {
