@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -16,6 +17,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
+	"github.com/convex-authkit/convex-authkit/internal/workos"
 )
 
 // scriptAPIKey is the emulator's key in every script. Its middle part is
@@ -76,6 +78,7 @@ func (se *scriptEmulator) start(key string, setenv func(k, v string)) error {
 //	emu-user EMAIL PASSWORD     add a user who can sign in with the password
 //	emu-token EMAIL FILE        mint an access token for the user into FILE
 //	emu-clock OFFSET            shift the emulator's clock, e.g. -10m (0 resets it)
+//	emu-template CONTENT        set the JWT template, as the WorkOS dashboard does
 var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"emu-reset":    emuCmd(emuReset),
 	"emu-seed":     emuCmd(emuSeed),
@@ -85,6 +88,15 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 	"emu-user":     emuCmd(emuUser),
 	"emu-token":    emuCmd(emuToken),
 	"emu-clock":    emuCmd(emuClock),
+	"emu-template": emuCmd(emuTemplate),
+}
+
+func emuTemplate(_ *testscript.TestScript, se *scriptEmulator, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: emu-template CONTENT")
+	}
+	c := workos.New(workos.Options{BaseURL: se.srv.URL(), APIKey: se.srv.APIKey()})
+	return c.SetJWTTemplate(context.Background(), args[0])
 }
 
 func emuUser(_ *testscript.TestScript, se *scriptEmulator, args []string) error {

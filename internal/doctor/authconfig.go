@@ -188,9 +188,14 @@ func pushChecks(file string, stored []convexauth.Provider, problems []convexauth
 			with(map[string]any{"providers": stored})
 	}
 	first := problems[0]
-	var at []diag.Problem
-	for _, p := range problems {
-		at = append(at, diag.Problem{Severity: diag.SeverityError, File: file, Message: p.String()})
+	at := []diag.Problem{{Severity: diag.SeverityError, File: file}}
+	if len(problems) > 1 {
+		// Convex reports the first; the others are listed so that one
+		// round of fixes is enough.
+		at = nil
+		for _, p := range problems {
+			at = append(at, diag.Problem{Severity: diag.SeverityError, File: file, Message: p.String()})
+		}
 	}
 	hint := "fix the provider as described"
 	switch first.Rule {
