@@ -25,8 +25,19 @@ type authConfig struct {
 	file   string // relative to the project, "" without one
 	stored []convexauth.Provider
 	tc     []tokencheck.Provider
-	// cause is the check that explains why the providers are unknown.
-	cause string
+	// cause is the check that explains why the providers are unknown, and
+	// causeMsg its message.
+	cause, causeMsg string
+}
+
+// providersUnknown is the result of a check that needs the providers when
+// they are not known (see doctor.blocked); when it is an error, it says why.
+func (d *doctor) providersUnknown(id string, ac authConfig) Check {
+	c := d.blocked(id, ac.cause, "the deployment's providers are not known")
+	if c.Status == StatusError {
+		c.Message += ": " + ac.causeMsg
+	}
+	return c
 }
 
 // evaluateAuthConfig runs authconfig.present, evaluates and push-checks;
@@ -63,19 +74,20 @@ func (d *doctor) evaluateAuthConfig(ctx context.Context) authConfig {
 	eval := d.evaluated(ac.file, res, err)
 	ac.checks = []Check{present, eval}
 	if eval.Status == StatusFail || eval.Status == StatusError {
-		ac.cause = IDAuthConfigEvaluates
+		ac.cause, ac.causeMsg = IDAuthConfigEvaluates, eval.Message
 		ac.checks = append(ac.checks, d.blocked(IDAuthConfigPushChecks, IDAuthConfigEvaluates, "the file does not evaluate"))
 		return ac
 	}
 	stored, problems, err := convexauth.Check(res.JSON)
 	if err != nil {
-		ac.cause = IDAuthConfigPushChecks
+		ac.cause, ac.causeMsg = IDAuthConfigPushChecks, err.Error()
 		ac.checks = append(ac.checks, newCheck(IDAuthConfigPushChecks, StatusError, err.Error(), ""))
 		return ac
 	}
-	ac.checks = append(ac.checks, pushChecks(ac.file, stored, problems))
+	push := pushChecks(ac.file, stored, problems)
+	ac.checks = append(ac.checks, push)
 	if len(problems) > 0 {
-		ac.cause = IDAuthConfigPushChecks
+		ac.cause, ac.causeMsg = IDAuthConfigPushChecks, push.Message
 		return ac
 	}
 	ac.known, ac.stored, ac.tc = true, stored, tokencheck.FromConvex(stored)
@@ -85,7 +97,7 @@ func (d *doctor) evaluateAuthConfig(ctx context.Context) authConfig {
 // notPresent is the outcome when authconfig.present fails with c.
 func (d *doctor) notPresent(c Check) authConfig {
 	why := "no single auth config file to read"
-	return authConfig{cause: IDAuthConfigPresent, checks: []Check{c,
+	return authConfig{cause: IDAuthConfigPresent, causeMsg: c.Message, checks: []Check{c,
 		d.blocked(IDAuthConfigEvaluates, IDAuthConfigPresent, why), d.blocked(IDAuthConfigPushChecks, IDAuthConfigPresent, why)}}
 }
 
@@ -219,8 +231,7 @@ func pushChecks(file string, stored []convexauth.Provider, problems []convexauth
 // which compare the stored providers with the client ID.
 func (d *doctor) providerChecks(ac authConfig) []Check {
 	if !ac.known {
-		why := "the deployment's providers are not known"
-		return []Check{d.blocked(IDAuthConfigProviders, ac.cause, why), d.blocked(IDAuthConfigClientID, ac.cause, why)}
+		return []Check{d.providersUnknown(IDAuthConfigProviders, ac), d.providersUnknown(IDAuthConfigClientID, ac)}
 	}
 	if ac.file == "" {
 		why := "no auth config file"

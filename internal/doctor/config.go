@@ -36,7 +36,9 @@ func (d *doctor) loadConfig() Check {
 	if err != nil {
 		var fe *config.FileError
 		if errors.As(err, &fe) {
-			return fail(IDConfigValid, fmt.Sprintf("%s: %s", name, fe.Message), fe.Hint).at(fe.Problem)
+			where := fe.Problem
+			where.Message, where.Hint = "", ""
+			return fail(IDConfigValid, fe.Problem.String(), fe.Hint).at(where)
 		}
 		return newCheck(IDConfigValid, StatusError, err.Error(), "")
 	}

@@ -167,7 +167,7 @@ func (r *Report) printHuman(w io.Writer, cs *iostreams.ColorScheme, verbose bool
 			fmt.Fprintf(w, "  %s %s: %s\n", symbol(cs, c.Status), c.ID, indentRest(msg, "    "))
 			for _, p := range c.Where {
 				switch loc := p.Location(); {
-				case loc == "":
+				case loc == "" || strings.HasPrefix(c.Message, loc+":"):
 				case p.Message != "" && p.Message != c.Message:
 					fmt.Fprintf(w, "    %s: %s\n", loc, p.Message)
 				default:

@@ -87,7 +87,12 @@ func (d *doctor) jwksChecks(ac authConfig, reps []tokencheck.JWKSReport) []Check
 	var out []Check
 	if !ac.known {
 		for _, id := range jwksIDs {
-			out = append(out, d.blocked(id, ac.cause, "the deployment's providers are not known"))
+			if d.opts.TokenOnly {
+				// token.provider-match reports it.
+				out = append(out, skip(id, "the deployment's providers are not known (see "+tokencheck.IDTokenProviderMatch+")"))
+			} else {
+				out = append(out, d.providersUnknown(id, ac))
+			}
 		}
 		return out
 	}
@@ -145,7 +150,7 @@ func (d *doctor) tokenChecks(ac authConfig, login *Check, token string, v *token
 		}
 	case v == nil:
 		decode, _ := tokencheck.CheckDecode(token)
-		out = append(out, fromResult(decode), d.blocked(tokencheck.IDTokenProviderMatch, ac.cause, "the deployment's providers are not known"))
+		out = append(out, fromResult(decode), d.providersUnknown(tokencheck.IDTokenProviderMatch, ac))
 		for _, id := range tokenIDs[2:] {
 			out = append(out, skip(id, "the deployment's providers are not known (see "+tokencheck.IDTokenProviderMatch+")"))
 		}

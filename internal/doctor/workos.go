@@ -209,7 +209,7 @@ func (d *doctor) jwtTemplate(ac authConfig, r *workosRemote) Check {
 	clientID := d.clientID
 	switch {
 	case !ac.known:
-		return d.blocked(IDWorkOSJWTTemplate, ac.cause, "the deployment's providers are not known")
+		return d.providersUnknown(IDWorkOSJWTTemplate, ac)
 	case clientID == "":
 		return skip(IDWorkOSJWTTemplate, "no WorkOS client ID is known (set WORKOS_CLIENT_ID or pass --client-id)")
 	}
