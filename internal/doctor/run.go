@@ -206,7 +206,9 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 	}
 	d.fetcher = &jwks.Fetcher{Client: hc, Timeout: reqTimeout}
 	if d.apiKey != "" {
-		wopts := workos.Options{BaseURL: d.base, APIKey: d.apiKey, HTTPClient: hc, Timeout: reqTimeout, UserAgent: opts.UserAgent}
+		// One retry: a diagnosis should be quick, and a WorkOS that fails
+		// twice is worth reporting.
+		wopts := workos.Options{BaseURL: d.base, APIKey: d.apiKey, HTTPClient: hc, Timeout: reqTimeout, MaxAttempts: 2, UserAgent: opts.UserAgent}
 		if opts.Verbose && !opts.JSON {
 			wopts.Log = d.red.Writer(opts.IO.ErrOut)
 		}
