@@ -20,9 +20,9 @@ import (
 
 // workosRemote is what the WorkOS environment has, read concurrently.
 type workosRemote struct {
-	redirects    []workos.RedirectURI
+	redirects    []string
 	redirectsErr error
-	origins      []workos.CORSOrigin
+	origins      []string
 	originsErr   error
 	template     string
 	hasTemplate  bool
@@ -46,8 +46,20 @@ func (r *workosRemote) fetch(ctx context.Context, d *doctor, wg *sync.WaitGroup)
 			f()
 		}()
 	}
-	spawn(all || d.sel[IDWorkOSRedirectURIs], func() { r.redirects, r.redirectsErr = d.wos.ListRedirectURIs(ctx) })
-	spawn(all || d.sel[IDWorkOSCORS], func() { r.origins, r.originsErr = d.wos.ListCORSOrigins(ctx) })
+	spawn(all || d.sel[IDWorkOSRedirectURIs], func() {
+		list, err := d.wos.ListRedirectURIs(ctx)
+		for _, x := range list {
+			r.redirects = append(r.redirects, x.URI)
+		}
+		r.redirectsErr = err
+	})
+	spawn(all || d.sel[IDWorkOSCORS], func() {
+		list, err := d.wos.ListCORSOrigins(ctx)
+		for _, x := range list {
+			r.origins = append(r.origins, x.Origin)
+		}
+		r.originsErr = err
+	})
 	spawn(all || d.sel[IDWorkOSJWTTemplate], func() { r.template, r.hasTemplate, r.templateErr = d.wos.GetJWTTemplate(ctx) })
 }
 
@@ -112,6 +124,19 @@ func missingIn(resource string, want []resolve.Value, have []string) []resolve.V
 	return out
 }
 
+// unregistered compares the values of the section with what WorkOS has
+// (or could not list): a check when that decides it, else the values
+// missing there, with the details to report.
+func (d *doctor) unregistered(id, what, resource string, want []resolve.Value, have []string, err error) (*Check, []resolve.Value, map[string]any) {
+	if err != nil {
+		c := remoteError(id, what+"s", err)
+		return &c, nil, nil
+	}
+	missing := missingIn(resource, want, have)
+	return nil, missing, map[string]any{"registered": have}
+}
+
+// valuesAt locates missing values in convex.json.
 func (d *doctor) valuesAt(vs []resolve.Value, what string) []diag.Problem {
 	var out []diag.Problem
 	for _, v := range vs {
@@ -130,16 +155,11 @@ func (d *doctor) redirectURIs(r *workosRemote) Check {
 	if len(want) == 0 {
 		return skip(IDWorkOSRedirectURIs, fmt.Sprintf("authKit.%s lists no redirect URIs", d.env))
 	}
-	if r.redirectsErr != nil {
-		return remoteError(IDWorkOSRedirectURIs, "redirect URIs", r.redirectsErr)
-	}
-	var have []string
-	for _, x := range r.redirects {
-		have = append(have, x.URI)
-	}
-	missing := missingIn(apply.RedirectURI, want, have)
-	details := map[string]any{"registered": have}
-	if len(missing) > 0 {
+	c, missing, details := d.unregistered(IDWorkOSRedirectURIs, "redirect URI", apply.RedirectURI, want, r.redirects, r.redirectsErr)
+	switch {
+	case c != nil:
+		return *c
+	case len(missing) > 0:
 		return fail(IDWorkOSRedirectURIs, fmt.Sprintf("%d of %d redirect URIs of authKit.%s are not registered in WorkOS: sign-in with them ends at error.workos.com/sso/redirect-uri-invalid", len(missing), len(want), d.env),
 			fmt.Sprintf("run `convex-authkit apply --env %s` (or `npx convex dev`/`deploy`, which registers them)", d.env)).with(details).at(d.valuesAt(missing, "redirect URI")...)
 	}
@@ -172,16 +192,11 @@ func (d *doctor) corsOrigins(r *workosRemote) Check {
 	if len(want) == 0 {
 		return skip(IDWorkOSCORS, fmt.Sprintf("authKit.%s lists no origins", d.env))
 	}
-	if r.originsErr != nil {
-		return remoteError(IDWorkOSCORS, "CORS origins", r.originsErr)
-	}
-	var have []string
-	for _, x := range r.origins {
-		have = append(have, x.Origin)
-	}
-	missing := missingIn(apply.CORSOrigin, want, have)
-	details := map[string]any{"registered": have}
-	if len(missing) > 0 {
+	c, missing, details := d.unregistered(IDWorkOSCORS, "CORS origin", apply.CORSOrigin, want, r.origins, r.originsErr)
+	switch {
+	case c != nil:
+		return *c
+	case len(missing) > 0:
 		var names []string
 		for _, m := range missing {
 			names = append(names, m.Value)
