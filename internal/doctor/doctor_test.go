@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
@@ -349,5 +350,26 @@ func TestLoginNeedsPassword(t *testing.T) {
 	opts.AskPassword = func(string) (string, error) { return "", prompt.ErrCancelled }
 	if _, _, err := Diagnose(context.Background(), opts); !errors.Is(err, cmdutil.ErrCancel) {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// TestTimeouts: a server slower than --request-timeout makes the checks
+// that needed it errors (could not run), not failures, and the run is not
+// OK.
+func TestTimeouts(t *testing.T) {
+	emu := startEmulator(t)
+	emu.SetFaults(emulator.Faults{Latency: 5 * time.Second})
+	dir := writeFiles(t, healthyFiles())
+	opts, _, _ := options(dir, emu)
+	opts.RequestTimeout = 100 * time.Millisecond
+	rep := diagnose(t, opts)
+	st := statuses(rep)
+	for _, id := range []string{tokencheck.IDJWKSFetch, IDWorkOSAPIKey} {
+		if st[id] != StatusError {
+			t.Errorf("%s = %s: %s", id, st[id], find(rep, id).Message)
+		}
+	}
+	if rep.OK || rep.Summary.Error == 0 {
+		t.Errorf("summary %+v", rep.Summary)
 	}
 }
