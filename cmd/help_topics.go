@@ -14,7 +14,8 @@ the outcome:
   3  usage or configuration error: a bad flag or argument, an invalid
      convex.json, an unresolved placeholder, an unreadable dotenv file;
      nothing was changed
-  4  WorkOS authentication: the API key is missing or was rejected
+  4  WorkOS authentication: the API key is missing or was rejected (doctor
+     reports that as a failed check, workos.api-key, and exits 1)
 
 With --json, a failing command still prints one JSON document on stdout:
 {"schemaVersion":1,"error":{"code":N,"message":"...","hint":"...","problems":[...]}}
