@@ -373,3 +373,27 @@ func TestTimeouts(t *testing.T) {
 		t.Errorf("summary %+v", rep.Summary)
 	}
 }
+
+// TestCustomDomain: with a custom authentication domain in the app's
+// variables, tokens will name it, so its providers must be there too.
+func TestCustomDomain(t *testing.T) {
+	emu := startEmulator(t)
+	files := healthyFiles()
+	files[".env.local"] += "VITE_WORKOS_API_HOSTNAME=auth.example.com\n"
+	dir := writeFiles(t, files)
+	opts, _, _ := options(dir, emu)
+	opts.Select, _ = Select([]string{IDAuthConfigProviders})
+	c := find(diagnose(t, opts), IDAuthConfigProviders)
+	if c.Status != StatusWarn || !strings.Contains(c.Message, "custom authentication domain (iss https://auth.example.com/user_management/"+clientID) ||
+		!strings.Contains(c.Hint, "generate auth-config --auth-domain auth.example.com") {
+		t.Errorf("%s: %s (hint: %s)", c.Status, c.Message, c.Hint)
+	}
+
+	files["convex/auth.config.ts"] = strings.Replace(standardAuthConfig, "  ],", `    { type: "customJwt", issuer: "https://auth.example.com/user_management/" + clientId, algorithm: "RS256", jwks: base + "/sso/jwks/" + clientId },
+  ],`, 1)
+	opts, _, _ = options(writeFiles(t, files), emu)
+	opts.Select, _ = Select([]string{IDAuthConfigProviders})
+	if c := find(diagnose(t, opts), IDAuthConfigProviders); c.Status != StatusPass || !strings.Contains(c.Message, "provider #3 accepts AuthKit access tokens (iss https://auth.example.com/") {
+		t.Errorf("%s: %s", c.Status, c.Message)
+	}
+}
