@@ -215,7 +215,7 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 		d.wos = workos.New(wopts)
 	}
 
-	if opts.Login != "" && (sel.group(GroupToken)) {
+	if opts.Login != "" && sel.group(GroupToken) {
 		pw, err := d.loginPassword()
 		if err != nil {
 			return d, err
@@ -345,6 +345,7 @@ func (d *doctor) run(ctx context.Context) *Report {
 		}()
 	}
 	wg.Wait()
+	d.red.Add(token)
 
 	checks = append(checks, ac.checks...)
 	checks = append(checks, d.providerChecks(ac)...)

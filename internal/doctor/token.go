@@ -45,8 +45,9 @@ func (d *doctor) login(ctx context.Context) (Check, string) {
 	default:
 		return newCheck(IDTokenLogin, StatusError, fmt.Sprintf("signing %s in: %v", d.opts.Login, err), "check the network and run again").with(details), ""
 	}
-	d.red.Add(res.AccessToken)
-	d.red.Add(res.RefreshToken)
+	// The caller adds the token to the redactor once every goroutine is
+	// done: the redactor is not safe for concurrent use, and the WorkOS
+	// request log may be writing through it now.
 	details["userID"] = res.User.ID
 	return pass(IDTokenLogin, fmt.Sprintf("signed in as %s (%s) with password authentication; access token %s", d.opts.Login, res.User.ID, secret.Mask(res.AccessToken))).
 		with(details), res.AccessToken
