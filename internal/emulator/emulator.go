@@ -41,6 +41,11 @@ type Options struct {
 	// Server, when first needed.
 	Key *rsa.PrivateKey
 	Now func() time.Time // default time.Now
+	// IssuerBase is the base of minted tokens' iss
+	// (<IssuerBase>/user_management/<client ID>). "https://api.workos.com"
+	// makes tokens exactly like WorkOS's, for a client that reaches the
+	// emulator through Transport; empty means the server's own URL.
+	IssuerBase string
 }
 
 // Request is one request the server received, as recorded by Requests.
@@ -55,6 +60,7 @@ type Request struct {
 type Server struct {
 	clientID string
 	apiKey   string
+	issuer   string // Options.IssuerBase
 	now      func() time.Time
 	mux      *http.ServeMux
 
@@ -93,6 +99,7 @@ func New(opts Options) *Server {
 	s := &Server{
 		clientID: opts.ClientID,
 		apiKey:   opts.APIKey,
+		issuer:   strings.TrimRight(opts.IssuerBase, "/"),
 		now:      opts.Now,
 		optKey:   opts.Key,
 		sessions: map[string]*session{},
@@ -265,15 +272,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(sw, r)
 }
 
-// baseURL is the issuer base for tokens minted while answering r: the
-// started URL, else what the client used to reach us.
+// baseURL is the issuer base for tokens minted while answering r.
 func (s *Server) baseURL(r *http.Request) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.url != "" {
+	return s.issuerBaseLocked(requestBase(r))
+}
+
+// issuerBaseLocked is Options.IssuerBase, else the started URL, else
+// fallback: the base URL a client used to reach a server that was never
+// started.
+func (s *Server) issuerBaseLocked(fallback string) string {
+	switch {
+	case s.issuer != "":
+		return s.issuer
+	case s.url != "":
 		return s.url
 	}
-	return requestBase(r)
+	return fallback
 }
 
 func requestBase(r *http.Request) string {

@@ -99,8 +99,8 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 }
 
 // Token mints an access token for an existing user, as a password sign-in
-// would, without going through HTTP. The issuer is the started URL, else the
-// base URL of the latest request served.
+// would, without going through HTTP. The issuer base is Options.IssuerBase,
+// else the started URL, else the base URL of the latest request served.
 func (s *Server) Token(email string) (string, error) {
 	norm := strings.ToLower(email)
 	s.mu.Lock()
@@ -111,10 +111,7 @@ func (s *Server) Token(email string) (string, error) {
 	}
 	u := s.users[i]
 	sess := s.newSessionLocked(u.ID)
-	base := s.url
-	if base == "" {
-		base = s.seenBase
-	}
+	base := s.issuerBaseLocked(s.seenBase)
 	s.mu.Unlock()
 	if base == "" {
 		return "", fmt.Errorf("emulator: no base URL for the issuer yet: call Start, or serve a request first")
