@@ -59,6 +59,7 @@ and prod deployments, and shows where every value comes from.`,
 		newCmdInit(f, nil),
 		newCmdDoctor(f, nil),
 		newCmdToken(f),
+		newCmdDemo(f, nil),
 	)
 	root.AddCommand(newHelpTopics()...)
 	return root

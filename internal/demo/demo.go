@@ -1,0 +1,502 @@
+// Package demo runs convex-authkit's main job end to end with no WorkOS
+// account and no network: the embedded emulator plays https://api.workos.com,
+// a copy of the Vite example is set up by init, its dev section registered
+// by apply, a user signed in, and the project and the token diagnosed by
+// doctor. Every step is the command's own code on the files init really
+// generates, whose providers name https://api.workos.com: the emulator mints
+// tokens with WorkOS's issuer, and doctor's requests for WorkOS reach the
+// emulator through a transport that refuses every other address.
+package demo
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/apply"
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/doctor"
+	"github.com/convex-authkit/convex-authkit/internal/dotenv"
+	"github.com/convex-authkit/convex-authkit/internal/emulator"
+	"github.com/convex-authkit/convex-authkit/internal/initcmd"
+	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/project"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
+	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
+	"github.com/convex-authkit/convex-authkit/internal/workos"
+)
+
+// The Vite example, testdata/projects/vite, embedded so that an installed
+// binary runs the demo too (//go:embed cannot reach testdata from here; a
+// test keeps the two the same).
+//
+//go:embed all:project
+var embedded embed.FS
+
+// Project is the embedded Vite example.
+func Project() fs.FS {
+	sub, _ := fs.Sub(embedded, "project") // fails only for an invalid name
+	return sub
+}
+
+// source names the example in messages.
+const source = "testdata/projects/vite"
+
+// email is the user the demo signs in.
+const email = "demo@example.com"
+
+// Step statuses.
+const (
+	StatusOK      = "ok"
+	StatusFailed  = "failed"
+	StatusSkipped = "skipped"
+)
+
+// Options are the inputs of `demo`.
+type Options struct {
+	IO      *iostreams.IOStreams
+	JSON    bool
+	Verbose bool
+	// Keep leaves the project folder in place.
+	Keep bool
+	// TempDir is where the project folder is made; empty means the
+	// system's temporary directory.
+	TempDir string
+	// Project is the project to copy; nil means Project().
+	Project   fs.FS
+	Now       func() time.Time
+	UserAgent string
+}
+
+// Report is the --json document of demo.
+type Report struct {
+	SchemaVersion int  `json:"schemaVersion"`
+	OK            bool `json:"ok"`
+	// Dir is the project folder; Kept says whether it is still there.
+	Dir   string `json:"dir"`
+	Kept  bool   `json:"kept"`
+	Steps []Step `json:"steps"`
+}
+
+// Step is the outcome of one step.
+type Step struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Command is the command line the step runs, "" for the demo's own
+	// steps.
+	Command string `json:"command"`
+	Status  string `json:"status"`
+	Message string `json:"message"`
+	Hint    string `json:"hint"`
+	// Notes say why a warning or a skipped check is expected in the demo.
+	Notes []string `json:"notes"`
+	// Report is the command's own --json document, or the step's details.
+	Report json.RawMessage `json:"report"`
+}
+
+// Run runs the steps in order, stops at the first failure, and removes the
+// project folder unless opts.Keep. It returns a silent exit-1 error when a
+// step failed (what failed is already printed), exit 2 when cancelled.
+func Run(ctx context.Context, opts Options) error {
+	d := &demo{opts: opts, cs: opts.IO.ColorScheme(), red: &secret.Redactor{},
+		report: &Report{SchemaVersion: cmdutil.SchemaVersion, Steps: []Step{}}}
+	if d.opts.Project == nil {
+		d.opts.Project = Project()
+	}
+	// Everything the demo prints passes through one redactor: the API key
+	// is masked like any other, and the token once it exists.
+	d.out, d.errOut = d.red.Writer(opts.IO.Out), d.red.Writer(opts.IO.ErrOut)
+	d.progress = d.out
+	if opts.JSON {
+		d.progress = d.errOut
+	}
+	defer d.cleanup()
+
+	steps := []struct {
+		id, title string
+		run       func(context.Context, *Step) error
+	}{
+		{"emulator", "Start the WorkOS emulator", d.startEmulator},
+		{"copy", "Copy the Vite example (" + source + ") to a temporary folder", d.copyProject},
+		{"init", "Generate convex/auth.config.ts and .env.local", d.runInit},
+		{"apply", "Register the dev section's URLs in WorkOS", d.runApply},
+		{"token", "Sign a user in (mint an access token)", d.signIn},
+		{"doctor", "Diagnose the project and the token as Convex and WorkOS would", d.runDoctor},
+	}
+	fmt.Fprintln(d.progress, "The Vite example, set up and diagnosed against the embedded WorkOS emulator: no WorkOS account, nothing leaves this machine.")
+	var failed *Step
+	for i, st := range steps {
+		s := Step{ID: st.id, Title: st.title, Status: StatusSkipped, Notes: []string{}, Report: json.RawMessage("null")}
+		if failed == nil {
+			fmt.Fprintf(d.progress, "\n%s\n", d.cs.Bold(fmt.Sprintf("%d/%d %s", i+1, len(steps), st.title)))
+			d.finishStep(&s, st.run(ctx, &s))
+			if s.Status == StatusFailed {
+				failed = &s
+			}
+		}
+		d.report.Steps = append(d.report.Steps, s)
+	}
+	d.report.OK = failed == nil
+	d.report.Kept = opts.Keep && d.dir != ""
+
+	fmt.Fprintln(d.progress)
+	if failed == nil {
+		fmt.Fprintf(d.progress, "%s %d of %d steps succeeded: Convex would accept the token with the auth config init generated, and WorkOS has the dev section's URLs.\n",
+			d.cs.Green("✓"), len(steps), len(steps))
+	} else {
+		fmt.Fprintf(d.progress, "%s The demo stopped at the %s step: %s\n", d.cs.Red("✗"), failed.ID, failed.Message)
+	}
+	switch {
+	case d.report.Kept:
+		fmt.Fprintf(d.progress, "The project is kept in %s.\n", d.dir)
+	case d.dir != "":
+		fmt.Fprintln(d.progress, "The project folder was removed; pass --keep to look at the files.")
+	}
+	if opts.JSON {
+		if err := cmdutil.WriteJSON(d.out, d.report); err != nil {
+			return err
+		}
+	}
+	switch {
+	case failed == nil:
+		return nil
+	case ctx.Err() != nil:
+		return cmdutil.SilentError(cmdutil.ExitCancel)
+	}
+	return cmdutil.SilentError(cmdutil.ExitFailure)
+}
+
+// demo is one run: what the steps share.
+type demo struct {
+	opts   Options
+	cs     *iostreams.ColorScheme
+	red    *secret.Redactor
+	report *Report
+
+	out, errOut io.Writer
+	// progress takes the headings and outcomes: stdout, or stderr when
+	// stdout holds the JSON document.
+	progress io.Writer
+
+	emu      *emulator.Server
+	routed   *http.Client // plays https://api.workos.com with the emulator
+	dir      string
+	clientID string
+	token    string
+}
+
+func (d *demo) cleanup() {
+	if d.emu != nil {
+		_ = d.emu.Close()
+	}
+	if d.dir != "" && !d.opts.Keep {
+		_ = os.RemoveAll(d.dir)
+	}
+}
+
+// finishStep records the step's outcome and prints it.
+func (d *demo) finishStep(s *Step, err error) {
+	if err == nil {
+		s.Status = StatusOK
+		fmt.Fprintf(d.progress, "    %s %s\n", d.cs.Green("✓"), s.Message)
+		return
+	}
+	s.Status = StatusFailed
+	s.Message = err.Error()
+	var ce *cmdutil.Error
+	if errors.As(err, &ce) {
+		cmdutil.PrintProblems(indent(d.errOut), d.cs, ce.Problems)
+		s.Hint = ce.Hint
+		if ce.Err == nil {
+			// The command printed why.
+			s.Message = "convex-authkit " + s.ID + " failed (see above)"
+		}
+	}
+	fmt.Fprintf(d.progress, "    %s %s\n", d.cs.Red("✗"), s.Message)
+	if s.Hint != "" {
+		fmt.Fprintf(d.progress, "      %s %s\n", d.cs.Gray("hint:"), s.Hint)
+	}
+}
+
+// note records and prints why something the step reports is expected in
+// the demo.
+func (d *demo) note(s *Step, text string) {
+	s.Notes = append(s.Notes, text)
+	fmt.Fprintf(d.progress, "    %s %s\n", d.cs.Cyan("in the demo:"), text)
+}
+
+// command records and prints the command line a step runs.
+func (d *demo) command(s *Step, line string) {
+	s.Command = line
+	fmt.Fprintf(d.progress, "    $ %s\n", line)
+}
+
+// streams are the streams a command of a step writes to: its report
+// indented under the heading, or into buf under --json, where the demo's
+// document embeds it. Commands never prompt here.
+func (d *demo) streams(buf *bytes.Buffer) *iostreams.IOStreams {
+	io := *d.opts.IO
+	io.Out, io.ErrOut = indent(d.out), indent(d.errOut)
+	if d.opts.JSON {
+		io.Out = buf
+	}
+	io.SetNeverPrompt(true)
+	return &io
+}
+
+// env is the whole environment the commands see: the emulator's API key
+// and nothing of the user's, whose WORKOS_*, CONVEX_DEPLOY_KEY or
+// VERCEL_ENV would change what the demo does.
+func (d *demo) env() map[string]string {
+	return map[string]string{"WORKOS_API_KEY": d.emu.APIKey()}
+}
+
+func (d *demo) project() project.Options {
+	return project.Options{ConfigPath: filepath.Join(d.dir, "convex.json"), ConfigName: "convex.json",
+		Dir: d.dir, EnvFlag: "dev", Env: d.env()}
+}
+
+// embed stores a command's --json document in the step.
+func embedReport(s *Step, buf *bytes.Buffer) {
+	if raw := bytes.TrimSpace(buf.Bytes()); json.Valid(raw) && len(raw) > 0 {
+		s.Report = raw
+	}
+}
+
+func (d *demo) startEmulator(_ context.Context, s *Step) error {
+	d.clientID = emulator.DefaultClientID
+	if data, err := fs.ReadFile(d.opts.Project, ".env.local"); err == nil {
+		// The emulator answers for the client the example names, so that
+		// its .env.local stays as it is.
+		if f, err := dotenv.Parse(".env.local", data); err == nil {
+			if e, ok := f.Lookup("WORKOS_CLIENT_ID"); ok && e.Value != "" {
+				d.clientID = e.Value
+			}
+		}
+	}
+	d.emu = emulator.New(emulator.Options{ClientID: d.clientID, Now: d.opts.Now, IssuerBase: workos.DefaultBaseURL})
+	url, err := d.emu.Start("127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("cannot start the WorkOS emulator: %w", err)
+	}
+	tr, err := d.emu.Transport(workos.DefaultBaseURL)
+	if err != nil {
+		return err
+	}
+	d.routed = &http.Client{Transport: tr}
+	s.Message = fmt.Sprintf("%s plays %s for client %s (API key %s)", url, workos.DefaultBaseURL, d.clientID, secret.Mask(d.emu.APIKey()))
+	s.Report = mustJSON(map[string]string{"url": url, "plays": workos.DefaultBaseURL, "clientId": d.clientID, "apiKey": secret.Mask(d.emu.APIKey())})
+	return nil
+}
+
+func (d *demo) copyProject(_ context.Context, s *Step) error {
+	dir, err := os.MkdirTemp(d.opts.TempDir, "convex-authkit-demo-")
+	if err != nil {
+		return fmt.Errorf("cannot make the project folder: %w", err)
+	}
+	d.dir = dir
+	d.report.Dir = dir
+	var names []string
+	err = fs.WalkDir(d.opts.Project, ".", func(name string, e fs.DirEntry, err error) error {
+		if err != nil || name == "." {
+			return err
+		}
+		target := filepath.Join(dir, filepath.FromSlash(name))
+		if e.IsDir() {
+			return os.Mkdir(target, 0o755)
+		}
+		data, err := fs.ReadFile(d.opts.Project, name)
+		if err != nil {
+			return err
+		}
+		names = append(names, name)
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		return fmt.Errorf("cannot copy the example to %s: %w", dir, err)
+	}
+	s.Message = fmt.Sprintf("%s: %s", dir, strings.Join(names, ", "))
+	s.Report = mustJSON(map[string]any{"dir": dir, "files": names})
+	return nil
+}
+
+func (d *demo) runInit(_ context.Context, s *Step) error {
+	files := []string{initcmd.FileAuthConfig, initcmd.FileEnvLocal}
+	d.command(s, fmt.Sprintf("convex-authkit init --client-id %s --files %s --yes", d.clientID, strings.Join(files, ",")))
+	var buf bytes.Buffer
+	p := d.project()
+	err := initcmd.Run(initcmd.Options{IO: d.streams(&buf), Dir: d.dir, ConfigPath: p.ConfigPath, ConfigName: p.ConfigName,
+		Env: p.Env, JSON: d.opts.JSON, Verbose: d.opts.Verbose, ClientID: d.clientID, Files: files, Yes: true})
+	embedReport(s, &buf)
+	if err != nil {
+		return err
+	}
+	// The example's authKit section differs from the one init writes, which
+	// it would replace only with --force.
+	d.note(s, "convex.json keeps the example's own authKit section; init writes the two files the example lacks")
+	s.Message = "convex/auth.config.ts names " + workos.DefaultBaseURL + ", as for any WorkOS app; .env.local has the app's variables"
+	return nil
+}
+
+func (d *demo) runApply(ctx context.Context, s *Step) error {
+	d.command(s, "convex-authkit apply --env dev --workos-url "+d.emu.URL())
+	var buf bytes.Buffer
+	err := apply.Run(ctx, apply.Options{IO: d.streams(&buf), Options: d.project(), JSON: d.opts.JSON, Verbose: d.opts.Verbose,
+		Concurrency: 8, Timeout: 10 * time.Second, BaseURL: d.emu.URL(), UserAgent: d.opts.UserAgent})
+	embedReport(s, &buf)
+	if err != nil {
+		return err
+	}
+	d.note(s, "the app homepage is skipped because WorkOS answers 422 to a localhost homepage URL, in every environment")
+	s.Message = "the emulator's WorkOS environment has the dev section's redirect URI and CORS origin"
+	return nil
+}
+
+func (d *demo) signIn(_ context.Context, s *Step) error {
+	id := d.emu.AddUser(email, "demo password")
+	tok, err := d.emu.Token(email)
+	if err != nil {
+		return err
+	}
+	d.token = tok
+	d.red.Add(tok)
+	t, err := tokencheck.Decode(tok)
+	if err != nil {
+		return err
+	}
+	details := map[string]any{"email": email, "userId": id, "accessToken": secret.Mask(tok), "issuer": t.Claims.Iss}
+	life := ""
+	if t.Claims.Exp != nil && t.Claims.Iat != nil {
+		details["expiresAt"] = t.Claims.Exp.Time().Format(time.RFC3339)
+		life = fmt.Sprintf(", valid %s", time.Duration(t.Claims.Exp.Unix-t.Claims.Iat.Unix)*time.Second)
+	}
+	s.Message = fmt.Sprintf("%s (%s) signed in: access token %s from %s%s", email, id, secret.Mask(tok), t.Claims.Iss, life)
+	s.Report = mustJSON(details)
+	return nil
+}
+
+// expected says why a check that does not pass is expected to come out
+// that way in the demo.
+var expected = map[string]string{
+	doctor.IDEnvGitignore:      "the example ships without a .gitignore; a project made by `npm create vite` has one that ignores *.local",
+	doctor.IDEnvCookiePassword: "only the server-side SDKs (Next.js, TanStack Start, React Router) need a cookie password",
+	doctor.IDWorkOSJWTTemplate: "init's auth config accepts AuthKit's tokens as WorkOS issues them, with no aud",
+	doctor.IDTokenLogin:        "the token is the one step 5 minted",
+}
+
+// doctorReport is what the demo reads of doctor's --json document.
+type doctorReport struct {
+	OK      bool           `json:"ok"`
+	Summary doctor.Summary `json:"summary"`
+	Checks  []struct {
+		ID      string        `json:"id"`
+		Status  doctor.Status `json:"status"`
+		Message string        `json:"message"`
+		Hint    string        `json:"hint"`
+	} `json:"checks"`
+}
+
+func (d *demo) runDoctor(ctx context.Context, s *Step) error {
+	d.command(s, fmt.Sprintf("convex-authkit doctor --env dev --token %s --deployment-env WORKOS_CLIENT_ID=%s", secret.Mask(d.token), d.clientID))
+	fmt.Fprintf(d.progress, "    (requests for %s go to the emulator)\n", workos.DefaultBaseURL)
+	// Doctor's document is the demo's to present: the checks with what
+	// the demo knows about them.
+	var buf bytes.Buffer
+	io := d.streams(&buf)
+	io.Out = &buf
+	err := doctor.Run(ctx, doctor.Options{IO: io, Options: d.project(), JSON: true, Verbose: d.opts.Verbose,
+		DeploymentEnv: map[string]string{"WORKOS_CLIENT_ID": d.clientID},
+		Token:         d.token, TokenSource: "--token",
+		BaseURL: workos.DefaultBaseURL, HTTPClient: d.routed, Now: d.opts.Now, UserAgent: d.opts.UserAgent})
+	var rep doctorReport
+	if jerr := json.Unmarshal(buf.Bytes(), &rep); jerr != nil {
+		// Doctor could not start: err says why.
+		return err
+	}
+	embedReport(s, &buf)
+	w := indent(d.progress)
+	for _, c := range rep.Checks {
+		if c.Status == doctor.StatusPass && !d.opts.Verbose {
+			continue
+		}
+		fmt.Fprintf(w, "%s %s: %s\n", d.symbol(c.Status), c.ID, strings.ReplaceAll(c.Message, "\n", "\n    "))
+		if c.Hint != "" && c.Status != doctor.StatusPass && c.Status != doctor.StatusSkip {
+			fmt.Fprintf(w, "  %s %s\n", d.cs.Gray("hint:"), c.Hint)
+		}
+		if c.Status == doctor.StatusPass {
+			continue
+		}
+		note, ok := expected[c.ID]
+		if !ok || c.Status == doctor.StatusFail || c.Status == doctor.StatusError {
+			s.Notes = append(s.Notes, c.ID+": unexpected in the demo")
+			fmt.Fprintf(w, "  %s\n", d.cs.Red("unexpected in the demo"))
+			continue
+		}
+		s.Notes = append(s.Notes, c.ID+": "+note)
+		fmt.Fprintf(w, "  %s %s\n", d.cs.Cyan("in the demo:"), note)
+	}
+	sum := rep.Summary
+	warnings := "warnings"
+	if sum.Warn == 1 {
+		warnings = "warning"
+	}
+	s.Message = fmt.Sprintf("%d passed, %d %s, %d failed, %d skipped, %d could not run", sum.Pass, sum.Warn, warnings, sum.Fail, sum.Skip, sum.Error)
+	if !rep.OK {
+		return errors.New(s.Message)
+	}
+	return err
+}
+
+func (d *demo) symbol(st doctor.Status) string {
+	switch st {
+	case doctor.StatusPass:
+		return d.cs.Green("✓")
+	case doctor.StatusWarn:
+		return d.cs.Yellow("!")
+	case doctor.StatusSkip:
+		return d.cs.Gray("–")
+	}
+	return d.cs.Red("✗")
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, _ := json.Marshal(v) // maps of strings and string slices
+	return b
+}
+
+// indent prefixes every line written to w with four spaces, so that a
+// command's output sits under its step's heading.
+func indent(w io.Writer) io.Writer { return &indentWriter{w: w} }
+
+type indentWriter struct {
+	w   io.Writer
+	mid bool // the last write ended inside a line
+}
+
+func (iw *indentWriter) Write(p []byte) (int, error) {
+	var b bytes.Buffer
+	for _, line := range bytes.SplitAfter(p, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		if !iw.mid && line[0] != '\n' {
+			b.WriteString("    ")
+		}
+		b.Write(line)
+		iw.mid = line[len(line)-1] != '\n'
+	}
+	if _, err := iw.w.Write(b.Bytes()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
