@@ -227,11 +227,12 @@ func indentRest(s, indent string) string {
 }
 
 // count is "1 origin is" or "2 origins are".
-func count(n int, noun, one, many string) string {
+// every returns one when n is 1, else many with n in place of its %d.
+func every(n int, one, many string) string {
 	if n == 1 {
-		return fmt.Sprintf("1 %s %s", noun, one)
+		return one
 	}
-	return fmt.Sprintf("%d %ss %s", n, noun, many)
+	return fmt.Sprintf(many, n)
 }
 
 func plural(n int, noun string) string {

@@ -163,7 +163,7 @@ func (d *doctor) redirectURIs(r *workosRemote) Check {
 		return fail(IDWorkOSRedirectURIs, fmt.Sprintf("%d of %d redirect URIs of authKit.%s are not registered in WorkOS: sign-in with them ends at error.workos.com/sso/redirect-uri-invalid", len(missing), len(want), d.env),
 			fmt.Sprintf("run `convex-authkit apply --env %s` (or `npx convex dev`/`deploy`, which registers them)", d.env)).with(details).at(d.valuesAt(missing, "redirect URI")...)
 	}
-	return pass(IDWorkOSRedirectURIs, fmt.Sprintf("%s of authKit.%s registered", count(len(want), "redirect URI", "is", "are"), d.env)).with(details)
+	return pass(IDWorkOSRedirectURIs, every(len(want), "the redirect URI of authKit."+string(d.env)+" is registered", "all %d redirect URIs of authKit."+string(d.env)+" are registered")).with(details)
 }
 
 // corsOrigins is workos.cors: for SDKs that call WorkOS from the browser
@@ -204,7 +204,7 @@ func (d *doctor) corsOrigins(r *workosRemote) Check {
 		return fail(IDWorkOSCORS, fmt.Sprintf("%s: not an allowed CORS origin in WorkOS, so the browser's calls to WorkOS are blocked (\"blocked by CORS policy\")", strings.Join(names, ", ")),
 			fmt.Sprintf("list them in authKit.%s.configure.corsOrigins and run `convex-authkit apply --env %s`", d.env, d.env)).with(details).at(d.valuesAt(missing, "CORS origin")...)
 	}
-	return pass(IDWorkOSCORS, fmt.Sprintf("%s of the app allowed in WorkOS's CORS settings", count(len(want), "origin", "is", "are"))).with(details)
+	return pass(IDWorkOSCORS, every(len(want), "the app's origin is allowed in WorkOS's CORS settings", "all %d of the app's origins are allowed in WorkOS's CORS settings")).with(details)
 }
 
 func valuesOf(vs []resolve.Value) []string {

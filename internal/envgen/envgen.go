@@ -243,7 +243,11 @@ func Plan(req Request) (*Result, error) {
 			ignored = IgnoredByGit
 		}
 		if ok, err := ignored(req.Dir, FileName); err == nil && !ok {
-			res.Warnings = append(res.Warnings, FileName+" is not ignored by git, and it holds secrets: add .env*.local to .gitignore (or untrack it) so it is never committed")
+			why := "and it is where local secrets go"
+			if len(res.secrets) > 0 {
+				why = "and it holds secrets"
+			}
+			res.Warnings = append(res.Warnings, FileName+" is not ignored by git, "+why+": add .env*.local to .gitignore (or untrack it) so it is never committed")
 		}
 	}
 	return res, nil
