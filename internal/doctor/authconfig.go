@@ -142,7 +142,7 @@ func (d *doctor) evaluated(file string, res *authjs.Result, err error) Check {
 	case errors.As(err, &build):
 		var at []diag.Problem
 		for _, m := range build.Messages {
-			at = append(at, diag.Problem{Severity: diag.SeverityError, File: m.File, Line: m.Line, Column: m.Column, Message: m.Text, Hint: strings.Join(m.Notes, "; ")})
+			at = append(at, diag.Problem{Severity: diag.SeverityError, File: m.File, Line: m.Line, Column: m.Column, Message: m.Text, Hint: buildHint(m)})
 		}
 		return fail(IDAuthConfigEvaluates, "the Convex CLI cannot bundle "+file+": "+build.Messages[0].Text,
 			"fix the file; auth.config.ts may import only relative files and packages that run without Node.js built-ins").with(details).at(at...)
@@ -170,6 +170,36 @@ func (d *doctor) evaluated(file string, res *authjs.Result, err error) Check {
 			"set it on the deployment (npx convex env set), or stop reading it").with(details)
 	}
 	return pass(IDAuthConfigEvaluates, msg).with(details)
+}
+
+// buildHint is the fix for one esbuild error. esbuild's own notes on an
+// import that does not resolve advise options of its Go API ("mark the path
+// as external", "Platform: api.PlatformNode"), which the user cannot give the
+// Convex CLI, so those are replaced; other notes ("the unbalanced { is
+// here") are kept.
+func buildHint(m authjs.BuildMessage) string {
+	path, ok := strings.CutPrefix(m.Text, `Could not resolve "`)
+	if !ok {
+		return strings.Join(m.Notes, "; ")
+	}
+	path = strings.TrimSuffix(path, `"`)
+	builtin := strings.HasPrefix(path, "node:")
+	for _, n := range m.Notes {
+		builtin = builtin || strings.Contains(n, "built into node")
+	}
+	switch {
+	case builtin:
+		return fmt.Sprintf("%q is a Node.js built-in: the Convex CLI bundles auth.config.ts for Convex's own runtime, where Node.js modules do not exist; write the values into the file or read them from process.env", path)
+	case strings.HasPrefix(path, "."), strings.HasPrefix(path, "/"):
+		return "no file at that path: check the import path, which is relative to the importing file"
+	}
+	pkg := path
+	if parts := strings.SplitN(path, "/", 3); strings.HasPrefix(path, "@") && len(parts) >= 2 {
+		pkg = parts[0] + "/" + parts[1]
+	} else {
+		pkg, _, _ = strings.Cut(path, "/")
+	}
+	return fmt.Sprintf("install %s (npm install %s) so that the Convex CLI can bundle it, or remove the import", pkg, pkg)
 }
 
 // envReads says where each variable the file read came from, without its
