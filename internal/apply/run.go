@@ -249,11 +249,18 @@ func connect(opts Options, src *resolve.Sources, io *iostreams.IOStreams) (Clien
 		}
 		return nil, false, nil, e
 	}
-	base := opts.BaseURL
+	base, from := opts.BaseURL, "--workos-url"
 	if base == "" {
-		base = opts.Env["WORKOS_BASE_URL"]
+		base, from = opts.Env["WORKOS_BASE_URL"], "WORKOS_BASE_URL"
 	}
-	wopts.BaseURL, wopts.APIKey = strings.TrimRight(base, "/"), key
+	base = strings.TrimRight(base, "/")
+	if base != "" {
+		if err := workos.CheckBaseURL(base); err != nil {
+			return nil, false, nil, cmdutil.UsageError(fmt.Errorf("%s: %w", from, err),
+				"give the API root with its scheme, e.g. https://api.workos.com or http://127.0.0.1:4100 for `convex-authkit emulate`")
+		}
+	}
+	wopts.BaseURL, wopts.APIKey = base, key
 	if opts.Verbose {
 		fmt.Fprintf(io.ErrOut, "WorkOS API %s with key %s\n", orDefault(wopts.BaseURL, workos.DefaultBaseURL), secret.Mask(key))
 	}

@@ -263,12 +263,27 @@ func giveUp(r request, failure error, attempts int, retryable bool) error {
 	return fmt.Errorf("%s %s: %w", r.method, r.path, failure)
 }
 
-func (c *Client) target(r request) (string, error) {
-	u, err := url.Parse(c.baseURL + r.path)
+// CheckBaseURL reports whether base can be a WorkOS API root: an absolute
+// http(s) URL with a host. Commands check it before any request, so that a
+// mistyped --workos-url or WORKOS_BASE_URL is a usage error, not a network
+// failure.
+func CheckBaseURL(base string) error {
+	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		// Caught here because the transport's "unsupported protocol scheme"
-		// would otherwise be retried as if it were a network problem.
-		return "", fmt.Errorf("invalid WorkOS base URL %q: want http(s)://host", c.baseURL)
+		return fmt.Errorf("invalid WorkOS base URL %q: want http(s)://host", base)
+	}
+	return nil
+}
+
+func (c *Client) target(r request) (string, error) {
+	// Caught here too because the transport's "unsupported protocol
+	// scheme" would otherwise be retried as if it were a network problem.
+	if err := CheckBaseURL(c.baseURL); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(c.baseURL + r.path)
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %w", r.method, r.path, err)
 	}
 	if len(r.query) > 0 {
 		u.RawQuery = r.query.Encode()
