@@ -182,7 +182,9 @@ func Plan(req Request) (*Result, error) {
 		return res, nil
 	}
 	fw, err := DetectFramework(req.Dir)
-	if err != nil {
+	if err != nil && !req.CookiePassword {
+		// Only the cookie password depends on the framework; a caller
+		// that asks for it knows the framework and has said so already.
 		res.Warnings = append(res.Warnings, err.Error()+"; WORKOS_COOKIE_PASSWORD is not generated")
 	}
 	res.Framework = fw

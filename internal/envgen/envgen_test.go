@@ -232,6 +232,15 @@ func TestCookiePassword(t *testing.T) {
 			t.Fatalf("actions = %s", actions(res))
 		}
 	})
+	t.Run("requested with an unreadable package.json", func(t *testing.T) {
+		// init --framework nextjs asks for it whatever package.json says:
+		// no warning may claim it is not generated.
+		files := map[string]string{"convex.json": devConfig(`{}`), "package.json": `{bad`}
+		res, _, _ := planIn(t, files, nil, func(r *Request) { r.CookiePassword = true })
+		if actions(res) != "WORKOS_COOKIE_PASSWORD:added" || len(res.Warnings) != 0 {
+			t.Fatalf("Plan = %s %q", actions(res), res.Warnings)
+		}
+	})
 }
 
 func TestUnquotableValue(t *testing.T) {
