@@ -85,6 +85,7 @@ func (d *doctor) envClientID() Check {
 	ref, refSource, _ := d.src.GetAuth("WORKOS_CLIENT_ID")
 	var set []string
 	var bad []diag.Problem
+	var firstBad resolve.Variable
 	for _, n := range names {
 		v, ok := d.src.Lookup(n)
 		if !ok || v.Value == "" {
@@ -93,6 +94,9 @@ func (d *doctor) envClientID() Check {
 		set = append(set, n)
 		if ref != "" && v.Value != ref {
 			msg := fmt.Sprintf("%s is %s (%s), but WORKOS_CLIENT_ID is %s (%s)", n, v.Value, v.Source(), ref, refSource)
+			if len(bad) == 0 {
+				firstBad = v
+			}
 			bad = append(bad, diag.Problem{Severity: diag.SeverityError, File: v.File, Line: v.Line, Path: n, Message: msg})
 		}
 	}
@@ -100,7 +104,7 @@ func (d *doctor) envClientID() Check {
 	switch {
 	case len(bad) > 0:
 		c := fail(IDEnvClientID, bad[0].Message,
-			fmt.Sprintf("the app would sign users in with another WorkOS client (often another environment's), and Convex, whose providers name %s, would reject their tokens; set %s=%s (`convex-authkit generate env` rewrites .env.local)", ref, bad[0].Path, ref)).with(details)
+			fmt.Sprintf("the app would sign users in with another WorkOS client (often another environment's), and Convex, whose providers name %s, would reject their tokens; %s", ref, d.clientIDFix(firstBad, ref))).with(details)
 		for _, p := range bad {
 			if p.File != "" {
 				c = c.at(p)
@@ -121,6 +125,22 @@ func (d *doctor) envClientID() Check {
 		return pass(IDEnvClientID, fmt.Sprintf("WORKOS_CLIENT_ID is %s (%s)", ref, refSource)).with(details)
 	}
 	return pass(IDEnvClientID, fmt.Sprintf("%s %s WORKOS_CLIENT_ID, %s", strings.Join(set, " and "), equalVerb(len(set)), ref)).with(details)
+}
+
+// clientIDFix says how to give v the client ID: `generate env` keeps a
+// value .env.local already has, so replacing it needs --force, and it
+// writes only the variables localEnvVars lists, and only into .env.local.
+func (d *doctor) clientIDFix(v resolve.Variable, ref string) string {
+	set := fmt.Sprintf("set %s=%s", v.Name, ref)
+	if v.File == "" {
+		return set + " in the environment, or unset it"
+	}
+	if v.File == resolve.DotenvFiles[0] && d.sec != nil && slices.ContainsFunc(d.sec.LocalEnvVars, func(ev resolve.EnvVar) bool {
+		return ev.Name == v.Name && usesAuthEnv(ev.Template, "WORKOS_CLIENT_ID")
+	}) {
+		return set + " (`convex-authkit generate env --force` replaces it in .env.local)"
+	}
+	return fmt.Sprintf("%s in %s (line %d)", set, v.File, v.Line)
 }
 
 func equalVerb(n int) string {
