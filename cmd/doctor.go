@@ -56,14 +56,20 @@ func (df *doctorFlags) options(f *cmdutil.Factory) (doctor.Options, error) {
 	}, nil
 }
 
-// readToken resolves a token argument: "-" reads stdin.
-func readToken(f *cmdutil.Factory, arg string) (token, source string, err error) {
+// readToken resolves a token given as the value of doctor's --token or, when
+// asArg, as the argument of a token command: "-" reads stdin. The source
+// and the hint name the way the token was given.
+func readToken(f *cmdutil.Factory, c *cobra.Command, arg string, asArg bool) (token, source string, err error) {
+	source, dash, other := "--token", c.CommandPath()+" --token -", "or pass --token TOKEN"
+	if asArg {
+		source, dash, other = "the argument", c.CommandPath()+" -", "or give it as the argument"
+	}
 	if arg != "-" {
-		return strings.TrimSpace(arg), "--token", nil
+		return strings.TrimSpace(arg), source, nil
 	}
 	tok, err := doctor.ReadToken(f.IOStreams.In)
 	if err != nil {
-		return "", "", cmdutil.UsageError(fmt.Errorf("reading the token: %w", err), "pipe the token in, or give it as an argument")
+		return "", "", cmdutil.UsageError(fmt.Errorf("reading the token: %w", err), fmt.Sprintf("pipe the token in (`pbpaste | %s`), %s", dash, other))
 	}
 	return tok, "stdin", nil
 }
@@ -125,7 +131,7 @@ API key is a check result (workos.api-key), not exit 4.`,
 			}
 			opts.Select, opts.Login = sel, login
 			if token != "" {
-				if opts.Token, opts.TokenSource, err = readToken(f, token); err != nil {
+				if opts.Token, opts.TokenSource, err = readToken(f, cmd, token, false); err != nil {
 					return err
 				}
 			}

@@ -42,7 +42,7 @@ Exit status: 0 decoded, 3 not a JWT whose payload can be read.`,
   pbpaste | convex-authkit token inspect - --json | jq .claims`,
 		Args: tokenArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tok, _, err := readToken(f, args[0])
+			tok, _, err := readToken(f, cmd, args[0], true)
 			if err != nil {
 				return err
 			}
@@ -77,7 +77,7 @@ not run), 3 bad flags or token input.`,
 			if err != nil {
 				return err
 			}
-			if opts.Token, opts.TokenSource, err = readToken(f, args[0]); err != nil {
+			if opts.Token, opts.TokenSource, err = readToken(f, cmd, args[0], true); err != nil {
 				return err
 			}
 			opts.TokenOnly = true

@@ -219,7 +219,7 @@ func ReadToken(r io.Reader) (string, error) {
 	line, _, _ := bytes.Cut(bytes.TrimSpace(data), []byte("\n"))
 	tok := string(bytes.TrimSpace(line))
 	if tok == "" {
-		return "", errors.New("stdin is empty: pipe the token in, e.g. `pbpaste | convex-authkit token verify -`")
+		return "", errors.New("stdin is empty")
 	}
 	return tok, nil
 }
