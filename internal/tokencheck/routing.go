@@ -60,6 +60,8 @@ func CheckDecode(raw string) (Result, *Token) {
 
 func decodeHint(raw, reason string) string {
 	switch {
+	case len(raw) > 7 && strings.EqualFold(raw[:7], "bearer "):
+		return `remove the "Bearer " prefix: give the token alone, as it follows "Authorization: Bearer "`
 	case strings.TrimSpace(raw) != raw:
 		return "remove the whitespace or line break around the token"
 	case !strings.Contains(raw, "."):

@@ -116,6 +116,9 @@ func TestCheckDecodeHints(t *testing.T) {
 	}{
 		{"sk_test_abc", "not a refresh token"},
 		{jwt(`{"alg":"RS256"}`, `{"iss":"x"}`) + "\n", "whitespace"},
+		// The Authorization header's value, copied whole.
+		{"Bearer " + jwt(`{"alg":"RS256"}`, `{"iss":"x"}`), `remove the "Bearer " prefix`},
+		{"bearer abc", `remove the "Bearer " prefix`},
 	}
 	for _, tt := range tests {
 		r, _ := CheckDecode(tt.token)
