@@ -88,6 +88,7 @@ func (f *File) Values() map[string]string {
 // of the file can ever reach an error message.
 const (
 	reasonBadKeyChar   = "invalid character in variable name"
+	reasonBOM          = "the file starts with a UTF-8 byte order mark (U+FEFF), which godotenv reads as part of the first name; save the file as UTF-8 without BOM"
 	reasonNoSeparator  = "line has no '=' or ':' after the variable name"
 	reasonExportNoName = "'export' is not followed by a variable name"
 	reasonUnterminated = "unterminated quoted value"

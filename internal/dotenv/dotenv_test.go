@@ -192,7 +192,7 @@ func TestParseErrors(t *testing.T) {
 		{"export then newline", "export\nA=1\n", 1, reasonNoSeparator},
 		{"invalid key character", "A=1\n\nX-Y=2\n", 3, reasonBadKeyChar},
 		{"comment after a key", "A=1\nFOO # note\n", 2, reasonBadKeyChar},
-		{"byte order mark", "\ufeffA=1\n", 1, reasonBadKeyChar},
+		{"byte order mark", "\ufeffA=1\n", 1, reasonBOM},
 		{"non-ASCII key", "A=1\nCAFÉ=2\n", 2, reasonBadKeyChar},
 		{"text after closing quote", "A=\"x\"junk\n", 1, reasonNoSeparator},
 		{"doubled single quote", "A='it''s'\n", 1, reasonBadKeyChar},
@@ -356,7 +356,7 @@ func TestLoad(t *testing.T) {
 	})
 }
 
-var reasons = []string{reasonBadKeyChar, reasonNoSeparator, reasonExportNoName, reasonUnterminated, reasonUnparseable}
+var reasons = []string{reasonBadKeyChar, reasonBOM, reasonNoSeparator, reasonExportNoName, reasonUnterminated, reasonUnparseable}
 
 func FuzzParse(f *testing.F) {
 	f.Fuzz(checkAgainstGodotenv)

@@ -114,6 +114,10 @@ func (s *scanner) statement(start int) (statement, *ParseError) {
 			sep = i
 		case isKeyByte(b):
 			// still in the key
+		case b != '\n' && start == 0 && bytes.HasPrefix(s.src, []byte("\ufeff")):
+			// Editors on Windows add it; "invalid character" alone would
+			// send the user looking for a character they cannot see.
+			return st, s.fail(st.line, reasonBOM)
 		case b != '\n':
 			return st, s.fail(st.line, reasonBadKeyChar)
 		case st.exported && i == k:
