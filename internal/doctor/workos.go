@@ -233,6 +233,9 @@ func (d *doctor) jwtTemplate(ac authConfig, r *workosRemote) Check {
 		return skip(IDWorkOSJWTTemplate, fmt.Sprintf("provider #%d accepts AuthKit tokens without aud, so the template needs none", ac.stored[m[0]].Index+1))
 	}
 	if len(tokencheck.MatchingProviders(ac.tc, um, []string{clientID})) == 0 {
+		if named := clientIDsIn(ac.stored); len(named) > 0 && !slices.Contains(named, clientID) {
+			return skip(IDWorkOSJWTTemplate, fmt.Sprintf("the providers name %s, not the app's client %s, so no aud would make them accept its tokens (see authconfig.client-id)", strings.Join(named, ", "), clientID))
+		}
 		return skip(IDWorkOSJWTTemplate, "no provider would accept AuthKit tokens even with aud (see authconfig.workos-providers)")
 	}
 	if r.templateErr != nil {
