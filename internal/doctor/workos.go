@@ -160,7 +160,14 @@ func (d *doctor) redirectURIs(r *workosRemote) Check {
 	case c != nil:
 		return *c
 	case len(missing) > 0:
-		return fail(IDWorkOSRedirectURIs, fmt.Sprintf("%d of %d redirect URIs of authKit.%s are not registered in WorkOS: sign-in with them ends at error.workos.com/sso/redirect-uri-invalid", len(missing), len(want), d.env),
+		what := fmt.Sprintf("%d of %d redirect URIs of authKit.%s are not registered in WorkOS: sign-in with them", len(missing), len(want), d.env)
+		switch {
+		case len(want) == 1:
+			what = fmt.Sprintf("the redirect URI of authKit.%s is not registered in WorkOS: sign-in with it", d.env)
+		case len(missing) == 1:
+			what = fmt.Sprintf("1 of %d redirect URIs of authKit.%s is not registered in WorkOS: sign-in with it", len(want), d.env)
+		}
+		return fail(IDWorkOSRedirectURIs, what+" ends at error.workos.com/sso/redirect-uri-invalid",
 			fmt.Sprintf("run `convex-authkit apply --env %s` (or `npx convex dev`/`deploy`, which registers them)", d.env)).with(details).at(d.valuesAt(missing, "redirect URI")...)
 	}
 	return pass(IDWorkOSRedirectURIs, every(len(want), "the redirect URI of authKit."+string(d.env)+" is registered", "all %d redirect URIs of authKit."+string(d.env)+" are registered")).with(details)
