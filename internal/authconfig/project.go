@@ -51,6 +51,24 @@ func FunctionsDir(configPath, configName string) (string, error) {
 	return filepath.Join(base, filepath.FromSlash(m.Value.Str)), nil
 }
 
+// CheckFolder returns a usage error unless dir is an existing folder. The
+// commands that write into a project call it first, so that a mistyped
+// --dir or --config neither creates a stray project nor fails halfway with
+// an error about a temporary file.
+func CheckFolder(dir string) error {
+	const hint = "check --dir and --config: convex-authkit works in an existing project folder and does not create it"
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return cmdutil.UsageError(fmt.Errorf("folder %s does not exist", dir), hint)
+	case err != nil:
+		return cmdutil.UsageError(err, hint)
+	case !info.IsDir():
+		return cmdutil.UsageError(fmt.Errorf("%s is not a folder", dir), hint)
+	}
+	return nil
+}
+
 func describe(v *jsonpos.Value) string {
 	switch v.Kind {
 	case jsonpos.String:

@@ -63,6 +63,9 @@ type report struct {
 
 // Run renders the auth config and writes, checks or prints it.
 func Run(opts Options) error {
+	if err := CheckFolder(filepath.Dir(opts.ConfigPath)); err != nil {
+		return err
+	}
 	functions, err := FunctionsDir(opts.ConfigPath, opts.ConfigName)
 	if err != nil {
 		return err

@@ -81,6 +81,11 @@ type FileResult struct {
 // through a redactor of the secrets output could echo: a diff of
 // convex.json shows whatever the user put there.
 func Run(opts Options) error {
+	for _, dir := range []string{opts.Dir, filepath.Dir(opts.ConfigPath)} {
+		if err := authconfig.CheckFolder(dir); err != nil {
+			return err
+		}
+	}
 	pkg, a, src, err := answers(opts)
 	if err != nil {
 		return err
