@@ -374,6 +374,33 @@ func TestTimeouts(t *testing.T) {
 	}
 }
 
+// TestOverallTimeout: when --timeout ends the run before a JWKS server
+// answers, jwks.fetch says so and names the flag, not Go's "context
+// deadline exceeded" after the URL a second time.
+func TestOverallTimeout(t *testing.T) {
+	emu := startEmulator(t)
+	tok, err := emu.Token(testEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu.SetFaults(emulator.Faults{Latency: 5 * time.Second})
+	dir := writeFiles(t, healthyFiles())
+	opts, _, _ := options(dir, emu)
+	opts.Select, _ = Select([]string{GroupJWKS, GroupToken})
+	opts.Token, opts.TokenSource = tok, "--token"
+	opts.Timeout = 100 * time.Millisecond
+	rep := diagnose(t, opts)
+	c := find(rep, tokencheck.IDJWKSFetch)
+	if c.Status != StatusError || !strings.Contains(c.Message, "before the overall time limit ran out") ||
+		strings.Contains(c.Message, "context deadline") || !strings.Contains(c.Hint, "--timeout") {
+		t.Errorf("%s: %s (hint: %s)", c.Status, c.Message, c.Hint)
+	}
+	// token.signature waits for the same fetch.
+	if c := find(rep, tokencheck.IDTokenSignature); c.Status != StatusError || strings.Contains(c.Message, "context deadline") {
+		t.Errorf("%s: %s", c.Status, c.Message)
+	}
+}
+
 // TestCustomDomain: with a custom authentication domain in the app's
 // variables, tokens will name it, so its providers must be there too.
 func TestCustomDomain(t *testing.T) {

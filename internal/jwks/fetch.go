@@ -123,7 +123,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Response, error) {
 			}
 			return c.resp, c.err
 		case <-ctx.Done():
-			return nil, &FetchError{URL: rawURL, Kind: ErrKindCanceled, Err: ctx.Err()}
+			return nil, f.transportError(ctx, ctx, rawURL, ctx.Err())
 		}
 	}
 }
@@ -195,6 +195,11 @@ func (r *Response) limit(max int64) {
 func (f *Fetcher) transportError(ctx, reqCtx context.Context, rawURL string, err error) error {
 	kind := ErrKindTransport
 	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// The caller's deadline, not this request's: say so rather than
+		// repeat the URL inside Go's "Get <url>: context deadline exceeded".
+		kind = ErrKindCanceled
+		err = errors.New("no complete answer before the overall time limit ran out")
 	case ctx.Err() != nil:
 		kind = ErrKindCanceled
 	case errors.Is(reqCtx.Err(), context.DeadlineExceeded):

@@ -41,7 +41,10 @@ func CheckJWKSFetch(url string, resp *jwks.Response, err error) Result {
 		}
 		d["kind"] = kind
 		switch kind {
-		case jwks.ErrKindTimeout, jwks.ErrKindCanceled:
+		case jwks.ErrKindCanceled:
+			return result(IDJWKSFetch, StatusError, fmt.Sprintf("could not fetch %s: %v", url, err),
+				"the run stopped before the JWKS server answered: check that server, or allow more time (doctor's --timeout)", d)
+		case jwks.ErrKindTimeout:
 			return result(IDJWKSFetch, StatusError, fmt.Sprintf("could not fetch %s: %v", url, err),
 				"check the network; Convex itself sets no timeout, but a JWKS server this slow will also slow every authentication", d)
 		case jwks.ErrKindDataURL:
