@@ -11,7 +11,9 @@ func newCmdConfig(f *cmdutil.Factory) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "config",
 		Short: "Validate and show the authKit section of convex.json",
-		Args:  noArgs,
+		Example: `  convex-authkit config validate --strict
+  convex-authkit config show --env prod --client-id client_01H...`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return cmd.Help()
 		},

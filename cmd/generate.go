@@ -10,7 +10,9 @@ func newCmdGenerate(f *cmdutil.Factory) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "generate",
 		Short: "Write convex/auth.config.ts and .env.local from convex.json",
-		Args:  noArgs,
+		Example: `  convex-authkit generate auth-config --check
+  convex-authkit generate env --dry-run`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return cmd.Help()
 		},

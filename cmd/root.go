@@ -21,10 +21,19 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Short: "Configure and diagnose WorkOS AuthKit for Convex apps",
 		Long: `convex-authkit works with the authKit section of convex.json: it validates it,
 resolves its ${authEnv.X} and ${buildEnv.X} placeholders for the dev, preview
-and prod deployments, and shows where every value comes from.`,
-		Example: `  convex-authkit config validate
-  convex-authkit config show --env prod
-  convex-authkit config show --json | jq .configure.redirectUris`,
+and prod deployments, and shows where every value comes from. It sets a
+project up (init), writes convex/auth.config.ts and .env.local (generate),
+registers the section's URLs in WorkOS (apply), and diagnoses the whole
+chain and verifies tokens as a Convex deployment would (doctor, token).
+
+Data goes to stdout, progress and errors to stderr; --json prints one JSON
+document. See 'convex-authkit help exit-codes'.`,
+		Example: `  convex-authkit init --client-id client_01J... --yes
+  convex-authkit config validate
+  convex-authkit config show --env prod --json | jq .configure.redirectUris
+  convex-authkit apply --env dev --dry-run
+  convex-authkit doctor
+  convex-authkit demo`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          noArgs,
