@@ -282,7 +282,7 @@ func validName(name string) bool {
 
 // ErrUnquotable is wrapped by Quote's error for a value that no quoting
 // makes godotenv and npm dotenv read alike.
-var ErrUnquotable = errors.New("no quoting makes godotenv and npm dotenv both read the value back exactly: it has a ' and a \", \\ or $, and also a # or line break, or is not UTF-8")
+var ErrUnquotable = errors.New("no quoting makes godotenv and npm dotenv both read the value back exactly: single quotes cannot hold its ', double quotes change its \", \\ or $, and unquoted it has a $, #, line break, or a blank or quote at an end (or it is not UTF-8)")
 
 // Quote returns value as the text to write after "NAME=" so that godotenv
 // v1.5.1 and npm dotenv 16.6.1 (the Convex CLI's) both read back exactly

@@ -214,6 +214,9 @@ func Plan(req Request) (*Result, error) {
 	if len(p.problems) > 0 {
 		return nil, cmdutil.ProblemsError(fmt.Sprintf("%s in authKit.dev.localEnvVars could not be resolved; nothing was written", plural(len(p.problems), "placeholder")), p.problems)
 	}
+	if len(p.unquotable) > 0 {
+		return nil, cmdutil.ProblemsError(fmt.Sprintf("%s in authKit.dev.localEnvVars cannot be written to %s; nothing was written", plural(len(p.unquotable), "value"), FileName), p.unquotable)
+	}
 
 	var changes []dotenv.Change
 	res.New, changes, err = dotenv.Merge(FileName, res.Old, p.assignments)
@@ -263,7 +266,10 @@ type planner struct {
 	assignments []dotenv.Assignment
 	merged      []int // index in res.Variables of each assignment
 	problems    []diag.Problem
-	commented   bool
+	// unquotable are the values no dotenv quoting can carry, at their
+	// place in convex.json.
+	unquotable []diag.Problem
+	commented  bool
 }
 
 func (p *planner) localEnvVar(ev resolve.EnvVar) {
@@ -281,6 +287,12 @@ func (p *planner) localEnvVar(ev resolve.EnvVar) {
 		}
 		if !ev.Resolved {
 			p.problems = append(p.problems, problemsAt(p.req.Section.Problems, ev.Path)...)
+		} else if _, err := dotenv.Quote(ev.Value.Value); errors.Is(err, dotenv.ErrUnquotable) {
+			p.unquotable = append(p.unquotable, diag.Problem{
+				Severity: diag.SeverityError, File: p.req.Config.File, Path: ev.Path, Line: ev.Line, Column: ev.Column,
+				Message: err.Error(),
+				Hint:    "change the value so that one form fits: without ' it can be single-quoted; without \", \\ and $ it can be double-quoted",
+			})
 		}
 		a := dotenv.Assignment{Name: ev.Name, Value: ev.Value.Value, Replace: p.req.Force}
 		if !inFile && !p.commented && usesClientID(ev.Template) {

@@ -247,8 +247,17 @@ func TestUnquotableValue(t *testing.T) {
 	files := map[string]string{"convex.json": devConfig(`{"A": "it's $5"}`)}
 	_, _, err := planIn(t, files, nil, nil)
 	var ce *cmdutil.Error
-	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitUsage || !strings.Contains(err.Error(), ".env.local: A: no quoting makes") {
+	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitUsage || err.Error() != "1 value in authKit.dev.localEnvVars cannot be written to .env.local; nothing was written" {
 		t.Fatalf("err = %v", err)
+	}
+	// The problem points at the value in convex.json and never shows it.
+	if len(ce.Problems) != 1 {
+		t.Fatalf("problems = %+v", ce.Problems)
+	}
+	pr := ce.Problems[0]
+	if pr.File != "convex.json" || pr.Path != "authKit.dev.localEnvVars.A" || pr.Line != 1 || pr.Column != 44 ||
+		!strings.HasPrefix(pr.Message, "no quoting makes") || strings.Contains(pr.Message+pr.Hint, "$5") {
+		t.Errorf("problem = %+v", pr)
 	}
 }
 
