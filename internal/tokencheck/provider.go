@@ -63,11 +63,62 @@ func NoAuthProviderMessage(providers []Provider, redacted bool) string {
 	if len(providers) == 0 {
 		return "No auth provider found matching the given token (no providers configured). Check convex/auth.config.ts."
 	}
-	list := make([]string, len(providers))
-	for i, p := range providers {
+	stored := StoredOrder(providers)
+	list := make([]string, len(stored))
+	for i, p := range stored {
 		list[i] = p.String()
 	}
 	return "No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [" + strings.Join(list, ", ") + "]"
+}
+
+// StoredOrder returns the providers in the order a first push stores them,
+// which is the order Convex lists and tries them in: the list goes through
+// a BTreeSet (exact duplicates dropped) ordered by AuthInfo's derived Ord,
+// i.e. OIDC before customJwt, then applicationID (unset first), issuer,
+// jwks and algorithm (RS256 before ES256). The order in auth.config.ts
+// plays no part. Providers kept from earlier pushes come first on a real
+// deployment; a local config cannot know them.
+func StoredOrder(providers []Provider) []Provider {
+	out := slices.Clone(providers)
+	slices.SortStableFunc(out, compareStored)
+	return slices.CompactFunc(out, func(a, b Provider) bool { return compareStored(a, b) == 0 })
+}
+
+func compareStored(a, b Provider) int {
+	rank := func(p Provider) int {
+		if p.Type == TypeOIDC {
+			return 0
+		}
+		return 1
+	}
+	if c := rank(a) - rank(b); c != 0 {
+		return c
+	}
+	switch {
+	case a.ApplicationID == nil && b.ApplicationID != nil:
+		return -1
+	case a.ApplicationID != nil && b.ApplicationID == nil:
+		return 1
+	}
+	if c := strings.Compare(a.appID(), b.appID()); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Issuer, b.Issuer); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.JWKS, b.JWKS); c != 0 {
+		return c
+	}
+	algRank := func(alg string) int {
+		if alg == "RS256" {
+			return 0
+		}
+		return 1
+	}
+	if c := algRank(a.Algorithm) - algRank(b.Algorithm); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Algorithm, b.Algorithm)
 }
 
 // NormalizeTokenIssuer applies Convex's normalisation to a token's iss:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -219,12 +220,42 @@ func TestNoAuthProviderMessage(t *testing.T) {
 		{Type: TypeOIDC, Issuer: "https://x.clerk.accounts.dev", ApplicationID: strp("convex")},
 	}
 	want := "No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: " +
-		"[CustomJWT(issuer=https://api.workos.com/user_management/client_X, app_id=none), CustomJWT(issuer=https://api.workos.com/, app_id=client_X), OIDC(domain=https://x.clerk.accounts.dev, app_id=convex)]"
+		"[OIDC(domain=https://x.clerk.accounts.dev, app_id=convex), CustomJWT(issuer=https://api.workos.com/user_management/client_X, app_id=none), CustomJWT(issuer=https://api.workos.com/, app_id=client_X)]"
 	if got := NoAuthProviderMessage(ps, false); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	if got := NoAuthProviderMessage(ps, true); got != "No auth provider found matching the given token" {
 		t.Errorf("redacted: %s", got)
+	}
+}
+
+// TestStoredOrder: a first push stores providers sorted by AuthInfo's Ord,
+// whatever their order in auth.config.ts, and drops exact duplicates.
+func TestStoredOrder(t *testing.T) {
+	es := customJWT("https://b.example.com", "", nil)
+	es.Algorithm = "ES256"
+	rs := customJWT("https://b.example.com", "", nil)
+	ps := []Provider{
+		customJWT("https://a.example.com", "", strp("z")),
+		es,
+		customJWT("https://a.example.com", "", strp("y")),
+		rs,
+		{Type: TypeOIDC, Issuer: "https://o.example.com", ApplicationID: strp("app")},
+		customJWT("https://a.example.com", "", strp("y")),
+	}
+	var got []string
+	for _, p := range StoredOrder(ps) {
+		got = append(got, p.String()+"/"+p.Algorithm)
+	}
+	want := []string{
+		"OIDC(domain=https://o.example.com, app_id=app)/",
+		"CustomJWT(issuer=https://b.example.com, app_id=none)/" + rs.Algorithm,
+		"CustomJWT(issuer=https://b.example.com, app_id=none)/ES256",
+		"CustomJWT(issuer=https://a.example.com, app_id=y)/" + rs.Algorithm,
+		"CustomJWT(issuer=https://a.example.com, app_id=z)/" + rs.Algorithm,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
 
