@@ -4,6 +4,9 @@
 // second pair for a custom authentication domain, and writes the file only
 // when its content changes, never over a file it did not write or that was
 // edited by hand unless forced.
+//
+// Plan works out the file without writing anything; Result.Write writes
+// it. `generate auth-config` (Run) and `init` both use them.
 package authconfig
 
 import (

@@ -8,10 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/convex-authkit/convex-authkit/internal/atomicfile"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
-	"github.com/convex-authkit/convex-authkit/internal/textdiff"
 )
 
 // Options are the inputs of `generate auth-config`.
@@ -63,99 +61,58 @@ type report struct {
 
 // Run renders the auth config and writes, checks or prints it.
 func Run(opts Options) error {
-	if err := CheckFolder(filepath.Dir(opts.ConfigPath)); err != nil {
-		return err
-	}
-	functions, err := FunctionsDir(opts.ConfigPath, opts.ConfigName)
+	res, err := Plan(opts)
 	if err != nil {
 		return err
 	}
-	path, typeScript, err := target(functions, opts.Dir)
-	if err != nil {
-		return err
-	}
-	convex, err := FindConvex(functions)
-	if err != nil {
-		return err
-	}
-	spec := Spec{TypeScript: typeScript, Typed: convex.ExportsAuthConfig(), AuthDomain: opts.AuthDomain}
-	content, err := Render(spec)
-	if err != nil {
-		return err
-	}
-	rel := display(opts.Dir, path)
+	rel := res.Name
 	rep := report{
-		SchemaVersion: cmdutil.SchemaVersion, Path: rel, Existing: OriginNone,
-		Language: strings.TrimPrefix(filepath.Ext(path), "."), Typed: spec.Typed,
-		ConvexVersion: convex.Version, AuthDomain: spec.AuthDomain, Content: content,
-	}
-	explainTyping(opts, convex, functions)
-	if !typeScript && opts.Verbose {
-		fmt.Fprintf(opts.IO.ErrOut, "%s is the project's only auth config, so it stays JavaScript; delete it to switch to auth.config.ts\n", rel)
-	}
-
-	old, found, err := readExisting(path)
-	if err != nil {
-		return err
-	}
-	if found {
-		rep.Existing = Classify(old)
+		SchemaVersion: cmdutil.SchemaVersion, Path: rel, Existing: res.Existing,
+		Language: strings.TrimPrefix(filepath.Ext(res.Path), "."), Typed: res.Spec.Typed,
+		ConvexVersion: res.Convex.Version, AuthDomain: res.Spec.AuthDomain, Content: res.Content,
 	}
 	if opts.Stdout {
 		rep.Status = StatusPrinted
 		if opts.JSON {
 			return cmdutil.WriteJSON(opts.IO.Out, rep)
 		}
-		_, err := fmt.Fprint(opts.IO.Out, content)
+		_, err := fmt.Fprint(opts.IO.Out, res.Content)
 		return err
 	}
 
-	oldName := "/dev/null"
-	if found {
-		oldName = "a/" + rel
-		warnDomainChange(opts, rel, old, spec)
-		if sameText(old, content) {
-			rep.Status = StatusUnchanged
-			return finish(opts, rep, nil)
-		}
+	rep.Status, rep.Diff = res.Status, res.Diff
+	if res.Status == StatusUnchanged {
+		return finish(opts, rep, nil)
 	}
-	rep.Diff = textdiff.Unified(oldName, "b/"+rel, old, content)
-
-	ours := !found || rep.Existing == OriginGenerated
+	ours := res.Existing == OriginNone || res.Existing == OriginGenerated
 	switch {
 	case opts.Check:
-		rep.Status = StatusWouldUpdate
 		msg := rel + " is out of date"
-		if !found {
-			rep.Status, msg = StatusWouldCreate, rel+" does not exist"
+		if res.Status == StatusWouldCreate {
+			msg = rel + " does not exist"
 		}
-		hint := "run `" + spec.Command() + "` to write it"
+		hint := "run `" + res.Spec.Command() + "` to write it"
 		if !ours {
-			hint = "run `" + spec.Command() + " --force` to replace it: " + whyRefused(rel, rep.Existing)
+			hint = "run `" + res.Spec.Command() + " --force` to replace it: " + whyRefused(rel, res.Existing)
 		}
 		return finish(opts, rep, &cmdutil.Error{Code: cmdutil.ExitFailure, Err: errors.New(msg), Hint: hint})
 	case !ours && !opts.Force:
 		rep.Status = StatusRefused
 		hint := "the diff above shows what generating would change (- the file now, + the generated one); run again with --force to replace it"
-		if rep.Existing == OriginEdited {
+		if res.Existing == OriginEdited {
 			hint += ", or keep your edits by deleting the header lines (convex-authkit leaves such a file alone)"
 		}
-		if !typeScript {
+		if !res.Spec.TypeScript {
 			hint += "; convex-authkit keeps a project's only auth.config.js in JavaScript (delete it to switch to auth.config.ts)"
 		}
-		return finish(opts, rep, cmdutil.UsageError(errors.New(whyRefused(rel, rep.Existing)), hint))
+		return finish(opts, rep, cmdutil.UsageError(errors.New(whyRefused(rel, res.Existing)), hint))
 	}
 
-	if !found {
-		if err := os.MkdirAll(functions, 0o755); err != nil {
-			return fmt.Errorf("creating %s: %w", display(opts.Dir, functions), err)
-		}
-	}
-	if err := atomicfile.Write(path, []byte(content)); err != nil {
+	if err := res.Write(); err != nil {
 		return err
 	}
 	rep.Status = StatusUpdated
-	if !found {
+	if res.Existing == OriginNone {
 		rep.Status = StatusCreated
 	}
 	return finish(opts, rep, nil)

@@ -1,11 +1,8 @@
 package initcmd
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 
@@ -127,37 +124,17 @@ func planConvexJSON(opts Options, pkg *PackageJSON, a *Answers, cur *config.Conf
 	return p, cfg, err
 }
 
-// authConfigReport holds the keys init reads from the --json document of
-// generate auth-config.
-type authConfigReport struct {
-	Path     string            `json:"path"`
-	Status   string            `json:"status"`
-	Existing authconfig.Origin `json:"existing"`
-	Diff     string            `json:"diff"`
-}
-
-// planAuthConfig asks generate auth-config what it would do (its --check
-// mode, read as JSON), so that its rules decide the file's name, language,
-// typing and whether it is ours to replace; writing runs it again.
+// planAuthConfig plans the auth config with generate auth-config's
+// planner, so that its rules decide the file's name, language, typing and
+// whether it is ours to replace. Its notes go to stderr while planning.
 func planAuthConfig(opts Options, a *Answers) (*planned, error) {
-	var out bytes.Buffer
-	streams := *opts.IO
-	streams.Out = &out
-	ac := authconfig.Options{IO: &streams, Dir: opts.Dir, ConfigPath: opts.ConfigPath, ConfigName: opts.ConfigName,
-		AuthDomain: a.AuthDomain, JSON: true, Verbose: opts.Verbose}
-	check := ac
-	check.Check = true
-	err := authconfig.Run(check)
-	var ce *cmdutil.Error
-	if err != nil && !(errors.As(err, &ce) && ce.Silent) {
-		return nil, err // not "would change": a real problem, such as both .ts and .js
+	res, err := authconfig.Plan(authconfig.Options{IO: opts.IO, Dir: opts.Dir, ConfigPath: opts.ConfigPath, ConfigName: opts.ConfigName,
+		AuthDomain: a.AuthDomain, Verbose: opts.Verbose})
+	if err != nil {
+		return nil, err
 	}
-	var rep authConfigReport
-	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-		return nil, fmt.Errorf("reading generate auth-config's report: %w", err)
-	}
-	p := &planned{name: rep.Path}
-	switch rep.Status {
+	p := &planned{name: res.Name}
+	switch res.Status {
 	case authconfig.StatusUnchanged:
 		p.action = ActionUnchanged
 		return p, nil
@@ -166,22 +143,14 @@ func planAuthConfig(opts Options, a *Answers) (*planned, error) {
 	default:
 		p.action = ActionUpdated
 	}
-	switch rep.Existing {
+	switch res.Existing {
 	case authconfig.OriginForeign:
-		p.diff, p.why = rep.Diff, "was not written by convex-authkit, and differs from the generated one"
+		p.diff, p.why = res.Diff, "was not written by convex-authkit, and differs from the generated one"
 	case authconfig.OriginEdited:
-		p.diff, p.why = rep.Diff, "was edited by hand since convex-authkit wrote it"
+		p.diff, p.why = res.Diff, "was edited by hand since convex-authkit wrote it"
 	}
-	p.write = func() error {
-		// Consent was given, or the file is ours: replace it. Its notes
-		// were shown while planning.
-		write := ac
-		write.Force = true
-		quiet := streams
-		quiet.Out, quiet.ErrOut = io.Discard, io.Discard
-		write.IO = &quiet
-		return authconfig.Run(write)
-	}
+	// Consent was given, or the file is ours: Write replaces it.
+	p.write = res.Write
 	return p, nil
 }
 

@@ -1,0 +1,101 @@
+package authconfig
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/convex-authkit/convex-authkit/internal/atomicfile"
+	"github.com/convex-authkit/convex-authkit/internal/textdiff"
+)
+
+// Result is a planned auth config.
+type Result struct {
+	// Path is the file's absolute path; Name is how messages show it:
+	// relative to Options.Dir, with slashes.
+	Path, Name string
+	// Status is StatusUnchanged, StatusWouldCreate or StatusWouldUpdate.
+	Status string
+	// Existing says who wrote the file there now: OriginNone when there
+	// is none.
+	Existing Origin
+	Spec     Spec
+	Convex   ConvexPackage
+	// Content is the generated file. Diff turns the file there now into
+	// it; it is "" when the file is unchanged.
+	Content, Diff string
+
+	functions string // the functions folder, made for a new file
+	dir       string // Options.Dir, for messages
+}
+
+// Plan works out the auth config for opts without writing anything:
+// generate auth-config's rules decide the file's name, language, typing
+// and content. It reads opts.Dir, ConfigPath, ConfigName, AuthDomain and
+// Verbose, and writes its notes to opts.IO.ErrOut: why the file is (not)
+// typed, and a warning when writing would drop or replace the custom
+// domain an earlier run wrote (not with Stdout, which writes nothing).
+func Plan(opts Options) (*Result, error) {
+	if err := CheckFolder(filepath.Dir(opts.ConfigPath)); err != nil {
+		return nil, err
+	}
+	functions, err := FunctionsDir(opts.ConfigPath, opts.ConfigName)
+	if err != nil {
+		return nil, err
+	}
+	path, typeScript, err := target(functions, opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	convex, err := FindConvex(functions)
+	if err != nil {
+		return nil, err
+	}
+	spec := Spec{TypeScript: typeScript, Typed: convex.ExportsAuthConfig(), AuthDomain: opts.AuthDomain}
+	content, err := Render(spec)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{
+		Path: path, Name: display(opts.Dir, path), Existing: OriginNone,
+		Spec: spec, Convex: convex, Content: content, functions: functions, dir: opts.Dir,
+	}
+	explainTyping(opts, convex, functions)
+	if !typeScript && opts.Verbose {
+		fmt.Fprintf(opts.IO.ErrOut, "%s is the project's only auth config, so it stays JavaScript; delete it to switch to auth.config.ts\n", res.Name)
+	}
+
+	old, found, err := readExisting(path)
+	if err != nil {
+		return nil, err
+	}
+	oldName := "/dev/null"
+	res.Status = StatusWouldCreate
+	if found {
+		oldName, res.Existing, res.Status = "a/"+res.Name, Classify(old), StatusWouldUpdate
+		if !opts.Stdout {
+			warnDomainChange(opts, res.Name, old, spec)
+		}
+		if sameText(old, content) {
+			res.Status = StatusUnchanged
+			return res, nil
+		}
+	}
+	res.Diff = textdiff.Unified(oldName, "b/"+res.Name, old, content)
+	return res, nil
+}
+
+// Write writes the planned file, making the functions folder for a new
+// one, unless it is unchanged. It replaces the file whoever wrote it:
+// callers decide from Existing whether that is theirs to do.
+func (r *Result) Write() error {
+	switch {
+	case r.Status == StatusUnchanged:
+		return nil
+	case r.Existing == OriginNone:
+		if err := os.MkdirAll(r.functions, 0o755); err != nil {
+			return fmt.Errorf("creating %s: %w", display(r.dir, r.functions), err)
+		}
+	}
+	return atomicfile.Write(r.Path, []byte(r.Content))
+}

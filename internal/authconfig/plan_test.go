@@ -1,0 +1,53 @@
+package authconfig
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+)
+
+// TestPlanWrite: Plan writes nothing, and Write writes what it planned.
+func TestPlanWrite(t *testing.T) {
+	dir := t.TempDir()
+	ios, _, out, _ := iostreams.Test()
+	opts := Options{IO: ios, Dir: dir, ConfigPath: filepath.Join(dir, "convex.json"), ConfigName: "convex.json"}
+	plan := func() *Result {
+		t.Helper()
+		res, err := Plan(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+
+	res := plan()
+	if res.Status != StatusWouldCreate || res.Existing != OriginNone || res.Name != "convex/auth.config.ts" ||
+		!strings.HasPrefix(res.Diff, "--- /dev/null\n+++ b/convex/auth.config.ts\n") {
+		t.Fatalf("new file: %+v", res)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "convex")); !os.IsNotExist(err) {
+		t.Fatalf("Plan made the functions folder: %v", err)
+	}
+	if err := res.Write(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(res.Path); string(got) != res.Content {
+		t.Fatal("Write did not write the planned content")
+	}
+
+	if res := plan(); res.Status != StatusUnchanged || res.Existing != OriginGenerated || res.Diff != "" {
+		t.Errorf("rerun: %+v", res)
+	}
+	if err := os.WriteFile(res.Path, []byte(res.Content+"// mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res := plan(); res.Status != StatusWouldUpdate || res.Existing != OriginEdited || !strings.Contains(res.Diff, "\n-// mine\n") {
+		t.Errorf("edited: %+v", res)
+	}
+	if out.Len() != 0 {
+		t.Errorf("Plan wrote to stdout: %q", out)
+	}
+}
