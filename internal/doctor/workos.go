@@ -1,17 +1,19 @@
 package doctor
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/convex-authkit/convex-authkit/internal/apply"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/jwttemplate"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
@@ -222,8 +224,37 @@ func valuesOf(vs []resolve.Value) []string {
 	return out
 }
 
-// audClaim finds "aud": "<literal>" in a JWT template.
-var audClaim = regexp.MustCompile(`"aud"\s*:\s*"([^"]*)"`)
+// templateAud returns the top-level aud member of a JWT template as JSON,
+// or nil when the template sets none. doctor cannot know what an
+// expression gives at sign-in, so each one is read as a string holding its
+// own text: an aud computed by the template shows as the expression. The
+// rest is read as WorkOS reads the rendered text, as JSON: nested objects,
+// escapes, arrays and repeated keys (the last one counts) are what they
+// are there.
+func templateAud(content string) (json.RawMessage, error) {
+	claims, err := jwttemplate.Render[json.RawMessage](content, func(expr string, inString bool) (string, error) {
+		b, _ := json.Marshal("{{" + expr + "}}") // a string always encodes
+		if inString {
+			b = b[1 : len(b)-1]
+		}
+		return string(b), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return claims["aud"], nil
+}
+
+// audNames says whether tokens with this aud name clientID, as Convex
+// requires of an applicationID: aud is that string, or an array holding it.
+func audNames(aud json.RawMessage, clientID string) bool {
+	var one string
+	if json.Unmarshal(aud, &one) == nil {
+		return one == clientID
+	}
+	var many []any
+	return json.Unmarshal(aud, &many) == nil && slices.Contains(many, any(clientID))
+}
 
 // jwtTemplate is workos.jwt-template: needed only when no provider
 // accepts AuthKit tokens as they come (without aud) but one would with aud.
@@ -252,12 +283,23 @@ func (d *doctor) jwtTemplate(ac authConfig, r *workosRemote) Check {
 	if !r.hasTemplate {
 		return fail(IDWorkOSJWTTemplate, "a provider for AuthKit tokens requires aud, but the environment has no JWT template, so tokens carry no aud", hint)
 	}
-	m := audClaim.FindStringSubmatch(r.template)
+	aud, err := templateAud(r.template)
 	switch {
-	case m == nil:
+	case err != nil:
+		return fail(IDWorkOSJWTTemplate, fmt.Sprintf("a provider for AuthKit tokens requires aud, but the JWT template cannot be read: %v", err), hint).with(map[string]any{"template": r.template})
+	case aud == nil:
 		return fail(IDWorkOSJWTTemplate, "a provider for AuthKit tokens requires aud, but the JWT template does not set it", hint).with(map[string]any{"template": r.template})
-	case m[1] != clientID:
-		return fail(IDWorkOSJWTTemplate, fmt.Sprintf("the JWT template sets aud to %q, but the provider requires %s", m[1], clientID), hint).with(map[string]any{"template": r.template})
+	case !audNames(aud, clientID):
+		return fail(IDWorkOSJWTTemplate, fmt.Sprintf("the JWT template sets aud to %s, but the provider requires %s", compactJSON(aud), clientID), hint).with(map[string]any{"template": r.template})
 	}
 	return pass(IDWorkOSJWTTemplate, fmt.Sprintf("the JWT template sets aud to %s, which the provider requires", clientID))
+}
+
+// compactJSON shows a JSON value on one line.
+func compactJSON(v json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Compact(&b, v) != nil {
+		return string(v)
+	}
+	return b.String()
 }

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/jwttemplate"
 )
 
 // reservedClaims are the claims a JWT template may not set; WorkOS rejects
@@ -47,59 +48,21 @@ func checkTemplate(content string) error {
 // such as user.email or organization.domains.0.domain, or a quoted string,
 // with fallbacks separated by ||, taken when a value is null or missing.
 func renderTemplate(content string, ctx map[string]any) (map[string]any, error) {
-	var out strings.Builder
-	inString := false
-	for i := 0; i < len(content); {
-		if strings.HasPrefix(content[i:], "{{") {
-			n := strings.Index(content[i+2:], "}}")
-			if n < 0 {
-				return nil, errors.New("an expression opened with {{ is never closed")
-			}
-			v, err := evalExpr(content[i+2:i+2+n], ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := writeValue(&out, v, inString); err != nil {
-				return nil, err
-			}
-			i += n + 4
-			continue
+	return jwttemplate.Render[any](content, func(expr string, inString bool) (string, error) {
+		v, err := evalExpr(expr, ctx)
+		if err != nil {
+			return "", err
 		}
-		c := content[i]
-		switch {
-		case inString && c == '\\' && i+1 < len(content):
-			// Copy the escaped character too, so an escaped quote does not
-			// end the string.
-			out.WriteString(content[i : i+2])
-			i += 2
-			continue
-		case c == '"':
-			inString = !inString
-		}
-		out.WriteByte(c)
-		i++
-	}
-
-	dec := json.NewDecoder(strings.NewReader(out.String()))
-	dec.UseNumber() // keep numbers exactly as written
-	var claims map[string]any
-	if err := dec.Decode(&claims); err != nil || claims == nil {
-		return nil, errors.New("it must be a JSON object")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("it must be a single JSON object")
-	}
-	return claims, nil
+		return valueText(v, inString)
+	})
 }
 
-func writeValue(out *strings.Builder, v any, inString bool) error {
+// valueText is an expression's value as JSON, or as the inside of the JSON
+// string it sits in.
+func valueText(v any, inString bool) (string, error) {
 	if !inString {
 		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		out.Write(b)
-		return nil
+		return string(b), err
 	}
 	var text string
 	switch v := v.(type) {
@@ -107,13 +70,12 @@ func writeValue(out *strings.Builder, v any, inString bool) error {
 	case string:
 		text = v
 	case map[string]any, []any:
-		return errors.New("objects and arrays cannot be interpolated inside a string")
+		return "", errors.New("objects and arrays cannot be interpolated inside a string")
 	default:
 		text = fmt.Sprint(v)
 	}
 	b, _ := json.Marshal(text) // a string always encodes
-	out.Write(b[1 : len(b)-1])
-	return nil
+	return string(b[1 : len(b)-1]), nil
 }
 
 // evalExpr evaluates the inside of {{ }}: the first alternative that is not
