@@ -140,7 +140,7 @@ func object(src []byte, v *jsonpos.Value) (json.RawMessage, []member) {
 }
 
 func timeClaim(name string, t, now time.Time, loc *time.Location) TimeClaim {
-	d := t.Sub(now.Truncate(time.Second))
+	d := t.Unix() - now.Unix()
 	var rel string
 	switch name {
 	case "exp":
@@ -165,18 +165,22 @@ func timeClaim(name string, t, now time.Time, loc *time.Location) TimeClaim {
 	return TimeClaim{Claim: name, Unix: t.Unix(), UTC: t.UTC().Format(time.RFC3339), Local: t.In(loc).Format("2006-01-02 15:04:05 MST"), Relative: rel}
 }
 
-// span is a duration for people: whole seconds, at most two units.
-func span(d time.Duration) string {
-	d = d.Round(time.Second)
+// span is a number of seconds for people, in at most two units. It counts
+// in seconds, not in a time.Duration, because claims Convex reads reach
+// dates a quarter of a million years away, and a Duration stops at 292
+// years: a far exp would read as "expires in 106751d23h".
+func span(secs int64) string {
 	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	case secs < 0:
+		return "-" + span(-secs)
+	case secs < 60:
+		return fmt.Sprintf("%ds", secs)
+	case secs < 3600:
+		return fmt.Sprintf("%dm%02ds", secs/60, secs%60)
+	case secs < 48*3600:
+		return fmt.Sprintf("%dh%02dm", secs/3600, secs%3600/60)
 	}
-	return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
+	return fmt.Sprintf("%dd%02dh", secs/86400, secs%86400/3600)
 }
 
 func (in *Inspection) print(w io.Writer, cs *iostreams.ColorScheme) {
@@ -201,7 +205,7 @@ func (in *Inspection) print(w io.Writer, cs *iostreams.ColorScheme) {
 		fmt.Fprintln(w)
 	}
 	if in.LifetimeSeconds != nil {
-		fmt.Fprintf(w, "lifetime (exp - iat): %s\n", span(time.Duration(*in.LifetimeSeconds)*time.Second))
+		fmt.Fprintf(w, "lifetime (exp - iat): %s\n", span(*in.LifetimeSeconds))
 	}
 	for _, p := range in.Problems {
 		fmt.Fprintf(w, "%s %s\n", cs.Yellow("problem:"), p)

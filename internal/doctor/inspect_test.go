@@ -62,12 +62,12 @@ func TestInspect(t *testing.T) {
 }
 
 func TestSpan(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		0: "0s", 59 * time.Second: "59s", 61 * time.Second: "1m01s", 3 * time.Hour: "3h00m",
-		47*time.Hour + 59*time.Minute: "47h59m", 49 * time.Hour: "2d01h", 1500 * time.Millisecond: "2s",
+	for secs, want := range map[int64]string{
+		0: "0s", 59: "59s", 61: "1m01s", 3 * 3600: "3h00m", 47*3600 + 59*60: "47h59m", 49 * 3600: "2d01h",
+		-300: "-5m00s", 8210298412799: "95026601d23h",
 	} {
-		if got := span(d); got != want {
-			t.Errorf("span(%v) = %q, want %q", d, got, want)
+		if got := span(secs); got != want {
+			t.Errorf("span(%d) = %q, want %q", secs, got, want)
 		}
 	}
 }
