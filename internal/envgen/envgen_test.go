@@ -365,10 +365,21 @@ func TestGitignoreMatches(t *testing.T) {
 		{"*.local\n!.env.local\n", false},
 		{"!.env.local\n*.local\n", true},
 		{".env.local   \r\n", true},
+		// As git reads them (found by FuzzGitignoreMatches against git).
+		{`\*` + "\n", false},
+		{`\#.env.local` + "\n", false},
+		{".env.local\t\n", false},
+		{".env.local\r\r\n", false},
+		{".env.loca[!l]\n", false},
+		{".env.loca[!x]\n", true},
+		{"\ufeff.env.local\n", true},
+		{"*[[:l:]\n", false},
+		{"*[\x00l]\n", false},
+		{".env.local\n" + strings.Repeat("x", 70_000) + "\n!.env.local\n", false},
 	}
 	for _, tt := range tests {
 		if got := gitignoreMatches([]byte(tt.gitignore), FileName); got != tt.want {
-			t.Errorf("gitignoreMatches(%q) = %v, want %v", tt.gitignore, got, tt.want)
+			t.Errorf("gitignoreMatches(%.80q) = %v, want %v", tt.gitignore, got, tt.want)
 		}
 	}
 }

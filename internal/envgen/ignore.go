@@ -1,7 +1,6 @@
 package envgen
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io/fs"
@@ -50,21 +49,85 @@ func IgnoredByGit(dir, name string) (bool, error) {
 }
 
 // gitignoreMatches applies the simple reading of .gitignore described at
-// IgnoredByGit to a file in the same folder.
+// IgnoredByGit to a file in the same folder. Lines are read as git reads
+// them: split at LF, a CR before it dropped, a byte order mark at the start
+// skipped, trailing spaces dropped unless escaped with a backslash (tabs
+// stay). path.Match then does the matching (see matchPattern); it knows
+// git's backslash escapes, \# and \! among them.
 func gitignoreMatches(data []byte, name string) bool {
 	ignored := false
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		p := strings.TrimRight(strings.TrimSuffix(sc.Text(), "\r"), " \t")
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	for line := range strings.Lines(string(data)) {
+		p := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+		p, _, _ = strings.Cut(p, "\x00") // git reads a pattern as a C string
+		p = trimTrailingSpaces(p)
 		if p == "" || strings.HasPrefix(p, "#") || strings.HasSuffix(p, "/") {
 			continue
 		}
 		negate := strings.HasPrefix(p, "!")
 		p = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(p, "!"), "/"), "**/")
-		p = strings.TrimPrefix(p, `\`) // "\#x" and "\!x" name files starting with # and !
-		if ok, _ := path.Match(p, name); ok {
-			ignored = !negate
+		if p, ok := matchPattern(p); ok {
+			if match, _ := path.Match(p, name); match {
+				ignored = !negate
+			}
 		}
 	}
 	return ignored
+}
+
+// trimTrailingSpaces drops the spaces that end a pattern, unless a
+// backslash escapes them, as git's trim_trailing_spaces does.
+func trimTrailingSpaces(p string) string {
+	cut := -1 // where the trailing run of unescaped spaces starts
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case ' ':
+			if cut < 0 {
+				cut = i
+			}
+		case '\\':
+			i++
+			cut = -1
+		default:
+			cut = -1
+		}
+	}
+	if cut < 0 {
+		return p
+	}
+	return p[:cut]
+}
+
+// matchPattern writes a git pattern for path.Match: git's negated
+// classes, [!...], become [^...]. A pattern with a POSIX class such as
+// [[:alpha:]], which path.Match does not know, gives false: it is read as
+// matching nothing, erring towards the warning.
+func matchPattern(p string) (string, bool) {
+	b := []byte(p)
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '[':
+			// Skip the class: after its opening (and a ! or ^), a ] is one
+			// of its characters, in git as in path.Match.
+			i++
+			if i < len(b) && (b[i] == '!' || b[i] == '^') {
+				b[i] = '^'
+				i++
+			}
+			if i < len(b) && b[i] == ']' {
+				i++
+			}
+			for ; i < len(b) && b[i] != ']'; i++ {
+				switch {
+				case b[i] == '\\':
+					i++
+				case b[i] == '[' && i+1 < len(b) && b[i+1] == ':':
+					return "", false
+				}
+			}
+		}
+	}
+	return string(b), true
 }
