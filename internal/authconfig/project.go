@@ -133,7 +133,8 @@ func (c ConvexPackage) ExportsAuthConfig() bool {
 			return v[i] > authConfigSince[i]
 		}
 	}
-	return !strings.Contains(c.Version, "-")
+	release, _, _ := strings.Cut(c.Version, "+") // a +build may hold a -
+	return !strings.Contains(release, "-")
 }
 
 // parseVersion reads MAJOR.MINOR.PATCH, ignoring a -pre-release or +build

@@ -200,6 +200,7 @@ func TestConvexPackage(t *testing.T) {
 	for v, want := range map[string]bool{
 		"1.48.0": true, "1.27.5": true, "1.28.0-alpha.1": true, "2.0.0": true,
 		"1.27.4": false, "1.27.5-rc.1": false, "1.9.99": false, "": false, "latest": false,
+		"1.27.5+build-1": true, "1.27.5-rc.1+build": false, // found by FuzzConvexVersion
 	} {
 		if got := (ConvexPackage{Version: v}).ExportsAuthConfig(); got != want {
 			t.Errorf("%q: ExportsAuthConfig = %v, want %v", v, got, want)
