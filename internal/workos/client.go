@@ -368,11 +368,10 @@ func (c *Client) retryAfter(v string) (time.Duration, bool) {
 		return 0, false
 	}
 	var d time.Duration
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		if secs > int64(maxRetryAfter/time.Second) {
+	if strings.Trim(v, "0123456789") == "" {
+		// delay-seconds is 1*DIGIT; one past int64 is past the cap too.
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > int64(maxRetryAfter/time.Second) {
 			return maxRetryAfter, true
 		}
 		d = time.Duration(secs) * time.Second
