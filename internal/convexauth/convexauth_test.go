@@ -259,7 +259,7 @@ func list(ps []Problem) string {
 
 // FuzzCheck feeds arbitrary text to Check: it must not panic, every problem
 // must carry Convex's code and text, and only providers that pass every
-// check are returned.
+// check are returned. Seeds live in testdata/fuzz/FuzzCheck.
 func FuzzCheck(f *testing.F) {
 	f.Add(workos)
 	f.Add(`{"providers":[{"domain":"token123","applicationID":"x"},{"type":"customJwt","issuer":"https://[::1","jwks":"j","algorithm":"RS256"}]}`)

@@ -132,6 +132,9 @@ func TestUnifiedRandom(t *testing.T) {
 	}
 }
 
+// FuzzUnified checks that the diff of any two texts is empty exactly when
+// they are equal and, applied by a strict patch, turns the old text into
+// the new. Seeds live in testdata/fuzz/FuzzUnified.
 func FuzzUnified(f *testing.F) {
 	f.Add("a\nb\nc\n", "a\nc\nd")
 	f.Add("", "x")
