@@ -1,7 +1,13 @@
 package jwks
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -46,6 +52,73 @@ func FuzzParseJWKS(f *testing.F) {
 			}
 			if k.HasKid && set.Find(k.Kid) == nil {
 				t.Fatalf("Find(%q) found nothing", k.Kid)
+			}
+		}
+	})
+}
+
+// FuzzCheckContentType judges any Content-Type header a JWKS server could
+// send. It must not panic; a verdict is either OK or names one problem;
+// the header is shown only when Convex could read it; an accepted one has
+// a JSON essence and no charset but utf-8; case never matters; and a
+// parse error names a position inside the header. Seeds live in
+// testdata/fuzz/FuzzCheckContentType.
+func FuzzCheckContentType(f *testing.F) {
+	f.Add("application/json; charset=utf-8")
+	position := regexp.MustCompile(`at position (\d+)$`)
+	f.Fuzz(func(t *testing.T, header string) {
+		ct := CheckContentType([]string{header, "application/json"})
+		if ct.OK != (ct.Problem == CTOK) {
+			t.Fatalf("ok %v with problem %q", ct.OK, ct.Problem)
+		}
+		visible := !strings.ContainsFunc(header, func(r rune) bool { return !(r >= 0x20 && r < 0x7f || r == '\t') })
+		if (ct.Problem == CTNotASCII) == visible || (ct.Shown == header) != visible {
+			t.Fatalf("problem %q, shown %q", ct.Problem, ct.Shown)
+		}
+		if ct.OK && (!strings.EqualFold(ct.Essence, "application/json") && !strings.EqualFold(ct.Essence, "application/jwk-set+json") ||
+			ct.HasCharset && ct.Charset != "utf-8") {
+			t.Fatalf("accepted essence %q charset %q", ct.Essence, ct.Charset)
+		}
+		if m := position.FindStringSubmatch(ct.ParseError); m != nil {
+			if at, _ := strconv.Atoi(m[1]); at >= len(header) {
+				t.Fatalf("%s, in a header of %d bytes", ct.ParseError, len(header))
+			}
+		}
+		if visible {
+			if up := CheckContentType([]string{strings.ToUpper(header)}); up.OK != ct.OK || up.Problem != ct.Problem {
+				t.Fatalf("upper case: ok %v %q; as sent: ok %v %q", up.OK, up.Problem, ct.OK, ct.Problem)
+			}
+		}
+	})
+}
+
+// FuzzDataURL reads any data: URL a jwks setting could hold, and checks
+// that whatever bytes are put in one, percent-encoded or in base64 (padded
+// or not, with whitespace), come back out. Seeds live in
+// testdata/fuzz/FuzzDataURL.
+func FuzzDataURL(f *testing.F) {
+	f.Add("data:application/json;base64,eyJrZXlzIjpbXX0=", []byte(`{"keys":[]}`))
+	f.Fuzz(func(t *testing.T, u string, data []byte) {
+		if isDataURL(u) {
+			_, _ = decodeDataURL(u)
+		}
+		if isDataURL(u) != isDataURL(" \n"+u+"\t ") {
+			t.Fatalf("surrounding whitespace changes whether %q is a data: URL", u)
+		}
+		var pct strings.Builder
+		for _, c := range data {
+			fmt.Fprintf(&pct, "%%%02X", c)
+		}
+		std := base64.StdEncoding.EncodeToString(data)
+		spaced := strings.Join(strings.SplitAfter(base64.RawStdEncoding.EncodeToString(data), ""), " ")
+		for _, u := range []string{
+			"data:application/json," + pct.String(),
+			"DATA:application/json;base64," + std + "#fragment",
+			"data:;BASE64," + spaced,
+		} {
+			got, err := decodeDataURL(u)
+			if !isDataURL(u) || err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("%q gives %q, %v; want %q", u, got, err, data)
 			}
 		}
 	})
