@@ -128,7 +128,7 @@ func Run(ctx context.Context, opts Options) error {
 	}{
 		{"emulator", "Start the WorkOS emulator", d.startEmulator},
 		{"copy", "Copy the Vite example (" + source + ") to a temporary folder", d.copyProject},
-		{"init", "Generate convex/auth.config.ts and .env.local", d.runInit},
+		{"init", "Set the project up with init", d.runInit},
 		{"apply", "Register the dev section's URLs in WorkOS", d.runApply},
 		{"token", "Sign a user in (mint an access token)", d.signIn},
 		{"doctor", "Diagnose the project and the token as Convex and WorkOS would", d.runDoctor},
@@ -331,20 +331,18 @@ func (d *demo) copyProject(_ context.Context, s *Step) error {
 }
 
 func (d *demo) runInit(_ context.Context, s *Step) error {
-	files := []string{initcmd.FileAuthConfig, initcmd.FileEnvLocal}
-	d.command(s, fmt.Sprintf("convex-authkit init --client-id %s --files %s --yes", d.clientID, strings.Join(files, ",")))
+	d.command(s, fmt.Sprintf("convex-authkit init --client-id %s --yes", d.clientID))
 	var buf bytes.Buffer
 	p := d.project()
 	err := initcmd.Run(initcmd.Options{IO: d.streams(&buf), Dir: d.dir, ConfigPath: p.ConfigPath, ConfigName: p.ConfigName,
-		Env: p.Env, JSON: d.opts.JSON, Verbose: d.opts.Verbose, ClientID: d.clientID, Files: files, Yes: true})
+		Env: p.Env, JSON: d.opts.JSON, Verbose: d.opts.Verbose, ClientID: d.clientID, Yes: true})
 	embedReport(s, &buf)
 	if err != nil {
 		return err
 	}
-	// The example's authKit section differs from the one init writes, which
-	// it would replace only with --force.
-	d.note(s, "convex.json keeps the example's own authKit section; init writes the two files the example lacks")
-	s.Message = "convex/auth.config.ts names " + workos.DefaultBaseURL + ", as for any WorkOS app; .env.local has the app's variables"
+	// The example's convex.json already has the section init writes for
+	// Vite + React on port 5173, so init leaves it as it is.
+	s.Message = "convex.json already had the section; convex/auth.config.ts names " + workos.DefaultBaseURL + ", as for any WorkOS app; .env.local has the app's variables"
 	return nil
 }
 
@@ -388,7 +386,6 @@ func (d *demo) signIn(_ context.Context, s *Step) error {
 // expected says why a check that does not pass is expected to come out
 // that way in the demo.
 var expected = map[string]string{
-	doctor.IDEnvGitignore:      "the example ships without a .gitignore; a project made by `npm create vite` has one that ignores *.local",
 	doctor.IDEnvCookiePassword: "only the server-side SDKs (Next.js, TanStack Start, React Router) need a cookie password",
 	doctor.IDWorkOSJWTTemplate: "init's auth config accepts AuthKit's tokens as WorkOS issues them, with no aud",
 	doctor.IDTokenLogin:        "the token is the one step 5 minted",

@@ -86,14 +86,12 @@ func TestRun(t *testing.T) {
 	wantIn(t, out,
 		"\n1/6 Start the WorkOS emulator\n    ✓ http://127.0.0.1:",
 		" plays https://api.workos.com for client client_01JXWR78G1RS943SJZG9G9KFDW (API key sk_test_…0000)\n",
-		"\n3/6 Generate convex/auth.config.ts and .env.local\n    $ convex-authkit init --client-id client_01JXWR78G1RS943SJZG9G9KFDW --files convex/auth.config.ts,.env.local --yes\n      created   convex/auth.config.ts\n",
+		"\n3/6 Set the project up with init\n    $ convex-authkit init --client-id client_01JXWR78G1RS943SJZG9G9KFDW --yes\n      unchanged convex.json\n      created   convex/auth.config.ts\n",
 		"    ! skipped app homepage URL http://localhost:5173: ",
 		"    in the demo: the app homepage is skipped because WorkOS answers 422",
 		" signed in: access token …",
 		" from https://api.workos.com/user_management/client_01JXWR78G1RS943SJZG9G9KFDW, valid 5m0s\n",
-		"    ! env.gitignore: .env.local is not ignored by git\n      hint: ",
-		"      in the demo: the example ships without a .gitignore",
-		"    ✓ 25 passed, 1 warning, 0 failed, 3 skipped, 0 could not run\n",
+		"    ✓ 26 passed, 0 warnings, 0 failed, 3 skipped, 0 could not run\n",
 		"\n✓ 6 of 6 steps succeeded: ",
 		"The project folder was removed; pass --keep to look at the files.\n",
 	)
@@ -162,7 +160,7 @@ func TestRunJSON(t *testing.T) {
 	if got := strings.Join(ids, " "); got != "emulator copy init apply token doctor" {
 		t.Errorf("steps %s", got)
 	}
-	if d := doc.Steps[5]; d.Report["ok"] != true || len(d.Notes) != 4 || !strings.HasPrefix(d.Command, "convex-authkit doctor --env dev --token …") {
+	if d := doc.Steps[5]; d.Report["ok"] != true || len(d.Notes) != 3 || !strings.HasPrefix(d.Command, "convex-authkit doctor --env dev --token …") {
 		t.Errorf("doctor step: %+v", d)
 	}
 	if tok := doc.Steps[4].Report; tok["issuer"] != "https://api.workos.com/user_management/client_01JXWR78G1RS943SJZG9G9KFDW" || !strings.HasPrefix(tok["accessToken"].(string), "…") {
@@ -176,8 +174,7 @@ func TestRunJSON(t *testing.T) {
 
 // TestRunStopsAtFailure: a step that fails is reported with the command's
 // error and problems, the later steps are skipped, the folder is removed
-// and the exit status is 1. (init leaves convex.json alone, so apply is the
-// first step to read it.)
+// and the exit status is 1. init is the first step to read convex.json.
 func TestRunStopsAtFailure(t *testing.T) {
 	broken := fstest.MapFS{
 		"package.json": {Data: []byte(`{"dependencies": {"react": "^19.0.0"}, "devDependencies": {"vite": "^7.0.0"}}`)},
@@ -197,14 +194,17 @@ func TestRunStopsAtFailure(t *testing.T) {
 	for _, s := range doc.Steps {
 		got = append(got, s.ID+"="+s.Status)
 	}
-	if strings.Join(got, " ") != "emulator=ok copy=ok init=ok apply=failed token=skipped doctor=skipped" || doc.OK {
+	if strings.Join(got, " ") != "emulator=ok copy=ok init=failed apply=skipped token=skipped doctor=skipped" || doc.OK {
 		t.Errorf("steps %v, ok %v", got, doc.OK)
 	}
-	if a := doc.Steps[3]; a.Message != "convex.json has 1 error" || a.Command == "" {
-		t.Errorf("apply step: %+v", a)
+	// init treats the broken section as the user's own: it shows the diff
+	// and will not replace it without --force.
+	const refused = "init would replace what you wrote in convex.json; nothing was written"
+	if a := doc.Steps[2]; a.Message != refused || a.Command == "" {
+		t.Errorf("init step: %+v", a)
 	}
-	if !strings.Contains(errOut, "\n    convex.json:1:53: authKit.dev.configure.redirectUris[0]: error: must be a string, found a number\n") ||
-		!strings.Contains(errOut, "\n✗ The demo stopped at the apply step: convex.json has 1 error\n") {
+	if !strings.Contains(errOut, `"redirectUris": [42]`) ||
+		!strings.Contains(errOut, "\n✗ The demo stopped at the init step: "+refused+"\n") {
 		t.Errorf("stderr:\n%s", errOut)
 	}
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
@@ -242,7 +242,7 @@ func TestRunDoctorFails(t *testing.T) {
 	wantIn(t, out,
 		"\n    ✗ env.secret-exposure: ",
 		"\n      unexpected in the demo\n",
-		" 2 failed, 3 skipped, 0 could not run\n\n✗ The demo stopped at the doctor step: ",
+		" 1 failed, 3 skipped, 0 could not run\n\n✗ The demo stopped at the doctor step: ",
 	)
 	if strings.Contains(out, "sk_test_exposed0000000000000000") {
 		t.Errorf("the key was printed:\n%s", out)
