@@ -249,29 +249,15 @@ func connect(opts Options, src *resolve.Sources, io *iostreams.IOStreams) (Clien
 		}
 		return nil, false, nil, e
 	}
-	base, from := opts.BaseURL, "--workos-url"
-	if base == "" {
-		base, from = opts.Env["WORKOS_BASE_URL"], "WORKOS_BASE_URL"
-	}
-	base = strings.TrimRight(base, "/")
-	if base != "" {
-		if err := workos.CheckBaseURL(base); err != nil {
-			return nil, false, nil, cmdutil.UsageError(fmt.Errorf("%s: %w", from, err),
-				"give the API root with its scheme, e.g. https://api.workos.com or http://127.0.0.1:4100 for `convex-authkit emulate`")
-		}
+	base, err := cmdutil.WorkOSBaseURL(opts.BaseURL, opts.Env)
+	if err != nil {
+		return nil, false, nil, err
 	}
 	wopts.BaseURL, wopts.APIKey = base, key
 	if opts.Verbose {
-		fmt.Fprintf(io.ErrOut, "WorkOS API %s with key %s\n", orDefault(wopts.BaseURL, workos.DefaultBaseURL), secret.Mask(key))
+		fmt.Fprintf(io.ErrOut, "WorkOS API %s with key %s\n", base, secret.Mask(key))
 	}
 	return workos.New(wopts), strings.HasPrefix(key, "sk_live_"), func() {}, nil
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // apiError classifies a WorkOS failure: authentication is exit 4.
