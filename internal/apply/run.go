@@ -144,7 +144,10 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	if opts.Prune && report.Summary.Delete > 0 && !opts.Yes {
 		ok, err := opts.Prompter.Confirm(fmt.Sprintf("Delete %d redirect URI(s) from WorkOS?", report.Summary.Delete),
 			"They are registered in WorkOS but not listed in convex.json. Sign-ins that use them will fail.", false)
-		if err != nil || !ok {
+		if err != nil && !errors.Is(err, prompt.ErrCancelled) {
+			return fmt.Errorf("asking to confirm --prune: %w; nothing was applied", err)
+		}
+		if !ok {
 			fmt.Fprintln(io.ErrOut, "Nothing was applied.")
 			return cmdutil.ErrCancel
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
+	"github.com/convex-authkit/convex-authkit/internal/prompt"
 )
 
 // projectWith writes files into a project folder and returns the options
@@ -111,5 +113,74 @@ func TestRunJSONPartialFailureIsOneDocument(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "error: 1 of 2 changes failed; the others were applied\nhint: run apply again") {
 		t.Errorf("stderr does not report the failure:\n%s", errOut)
+	}
+}
+
+// confirmer answers Confirm with ok or err and records the question.
+type confirmer struct {
+	ok    bool
+	err   error
+	asked []string
+}
+
+func (c *confirmer) Confirm(title, _ string, _ bool) (bool, error) {
+	c.asked = append(c.asked, title)
+	return c.ok, c.err
+}
+
+// On a terminal, --prune without --yes asks before deleting: no (or
+// Ctrl-C) applies nothing and exits 2, yes deletes; a prompt that fails is
+// an error, not a cancellation.
+func TestRunPruneAsksOnATerminal(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		answer  confirmer
+		code    int
+		deleted bool
+	}{
+		{"no", confirmer{ok: false}, cmdutil.ExitCancel, false},
+		{"ctrl-c", confirmer{err: prompt.ErrCancelled}, cmdutil.ExitCancel, false},
+		{"broken terminal", confirmer{err: errors.New("read /dev/tty: input/output error")}, -1, false},
+		{"yes", confirmer{ok: true}, cmdutil.ExitOK, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := emulator.New(emulator.Options{})
+			url, err := emu.Start("127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = emu.Close() })
+			emu.AddRedirectURI("http://localhost:3000/callback", true)
+			emu.AddRedirectURI("http://localhost:3000/stale", false)
+			po := projectWith(t, map[string]string{
+				"convex.json": `{"authKit":{"dev":{"configure":{"redirectUris":["http://localhost:3000/callback"]}}}}`,
+			}, map[string]string{"WORKOS_API_KEY": emu.APIKey(), "WORKOS_BASE_URL": url})
+			io, _, _, errOut := iostreams.Test()
+			io.SetStdinTTY(true)
+			io.SetStdoutTTY(true)
+			answer := tc.answer
+			err = Run(context.Background(), Options{IO: io, Prompter: &answer, Options: po, Prune: true, Concurrency: 1})
+
+			if want := []string{"Delete 1 redirect URI(s) from WorkOS?"}; !reflect.DeepEqual(answer.asked, want) {
+				t.Errorf("asked %q, want %q", answer.asked, want)
+			}
+			var ce *cmdutil.Error
+			switch {
+			case tc.code == cmdutil.ExitOK && err != nil,
+				tc.code > 0 && (!errors.As(err, &ce) || ce.Code != tc.code),
+				tc.code < 0 && (err == nil || errors.As(err, &ce) || !strings.Contains(err.Error(), "input/output error")):
+				t.Fatalf("Run = %v, want exit code %d", err, tc.code)
+			}
+			if cancelled := tc.code == cmdutil.ExitCancel; cancelled != strings.Contains(errOut.String(), "Nothing was applied.") {
+				t.Errorf("stderr:\n%s", errOut)
+			}
+			want := []string{"http://localhost:3000/callback"}
+			if !tc.deleted {
+				want = append(want, "http://localhost:3000/stale")
+			}
+			if got := emu.RedirectURIs(); !reflect.DeepEqual(got, want) {
+				t.Errorf("redirect URIs = %q, want %q", got, want)
+			}
+		})
 	}
 }
