@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
@@ -182,5 +183,56 @@ func TestRunPruneAsksOnATerminal(t *testing.T) {
 				t.Errorf("redirect URIs = %q, want %q", got, want)
 			}
 		})
+	}
+}
+
+// Ctrl-C while writes are in flight: the requests stop, apply says how
+// many changes were not applied and exits 2; nothing is retried.
+func TestRunCancelledMidway(t *testing.T) {
+	emu := emulator.New(emulator.Options{})
+	url, err := emu.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	emu.SetFaults(emulator.Faults{Match: "POST", Latency: time.Hour})
+	po := projectWith(t, map[string]string{
+		"convex.json": `{"authKit":{"dev":{"configure":{"redirectUris":["http://localhost:3000/callback"],"corsOrigins":["http://localhost:3000"]}}}}`,
+	}, map[string]string{"WORKOS_API_KEY": emu.APIKey(), "WORKOS_BASE_URL": url})
+	io, _, out, _ := iostreams.Test()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, Options{IO: io, Options: po, Concurrency: 1, Timeout: time.Hour}) }()
+
+	posts := func() int {
+		n := 0
+		for _, r := range emu.Requests() {
+			if r.Method == "POST" {
+				n++
+			}
+		}
+		return n
+	}
+	for deadline := time.Now().Add(10 * time.Second); posts() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no write reached the emulator")
+		}
+	}
+	cancel()
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run ignored the cancelled context")
+	}
+	var ce *cmdutil.Error
+	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitCancel || ce.Error() != "cancelled: 2 of 2 changes were not applied" || !strings.Contains(ce.Hint, "run apply again") {
+		t.Fatalf("Run = %#v, want exit 2 saying 2 of 2 changes were not applied", err)
+	}
+	if n := posts(); n != 1 {
+		t.Errorf("%d writes sent, want 1: a cancelled run starts and retries nothing", n)
+	}
+	if !strings.Contains(out.String(), "Applied: 0 created, 0 updated, 0 deleted, 0 unchanged, 0 skipped, 2 failed.") {
+		t.Errorf("stdout:\n%s", out)
 	}
 }
