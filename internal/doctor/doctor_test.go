@@ -152,6 +152,10 @@ func TestTokenOnly(t *testing.T) {
 		if c.Group == GroupJWKS && c.Details["url"] != emu.URL()+"/sso/jwks/"+clientID {
 			t.Errorf("%s is about %v", c.ID, c.Details["url"])
 		}
+		// The token matched provider #2 only, numbered as in the file.
+		if c.Group == GroupJWKS && !reflect.DeepEqual(c.Details["providers"], []int{2}) {
+			t.Errorf("%s names providers %v", c.ID, c.Details["providers"])
+		}
 	}
 	want := append(append([]string{}, jwksIDs...), IDTokenLogin)
 	want = append(want, tokenIDs...)

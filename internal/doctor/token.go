@@ -80,7 +80,15 @@ func (d *doctor) matchedJWKS(ctx context.Context, ac authConfig, v *tokencheck.V
 	for _, i := range v.Matched {
 		matched = append(matched, ac.tc[i])
 	}
-	return tokencheck.CheckAllJWKS(ctx, d.fetcher, matched)
+	reps := tokencheck.CheckAllJWKS(ctx, d.fetcher, matched)
+	// The reports count providers within matched; the report numbers them
+	// as auth.config.ts does.
+	for _, rep := range reps {
+		for j, i := range rep.Providers {
+			rep.Providers[j] = v.Matched[i]
+		}
+	}
+	return reps
 }
 
 // jwksChecks converts the JWKS reports: one set of four checks per URL.
