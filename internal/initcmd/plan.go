@@ -29,24 +29,14 @@ type planned struct {
 	write     func() error
 }
 
-// plan is what planning starts from: convex.json as it is (nil when there
-// is none, or curErr when it cannot be read), and the redactor to tell the
-// secrets it meets.
-type plan struct {
-	cur    *config.Config
-	curErr error
-	red    *secret.Redactor
-}
-
-// files works out every file before any is written. .env.local is planned
-// from the new convex.json, since its variables come from authKit.dev.
-func (pl plan) files(opts Options, pkg *PackageJSON, a *Answers) ([]*planned, error) {
+// planFiles works out every file before any is written, from convex.json
+// as it is (cur, nil when there is none). .env.local is planned from the
+// new convex.json, since its variables come from authKit.dev; red learns
+// the secrets planning meets.
+func planFiles(opts Options, pkg *PackageJSON, a *Answers, cur *config.Config, red *secret.Redactor) ([]*planned, error) {
 	var files []*planned
-	cfg := pl.cur
+	cfg := cur
 	if a.Writes(FileConvexJSON) {
-		if pl.curErr != nil {
-			return nil, pl.curErr
-		}
 		p, next, err := planConvexJSON(opts, pkg, a, cfg)
 		if err != nil {
 			return nil, err
@@ -61,14 +51,11 @@ func (pl plan) files(opts Options, pkg *PackageJSON, a *Answers) ([]*planned, er
 		files = append(files, p)
 	}
 	if a.Writes(FileEnvLocal) {
-		switch {
-		case pl.curErr != nil && cfg == nil:
-			return nil, pl.curErr
-		case cfg == nil:
+		if cfg == nil {
 			return nil, cmdutil.UsageError(fmt.Errorf("%s does not exist, and .env.local is written from its authKit section", opts.ConfigName),
 				"add convex.json to --files")
 		}
-		p, err := planEnvLocal(opts, a, cfg, pl.red)
+		p, err := planEnvLocal(opts, a, cfg, red)
 		if err != nil {
 			return nil, err
 		}

@@ -90,12 +90,16 @@ func Run(opts Options) error {
 	if err != nil {
 		return err
 	}
-	cur, curErr := currentConfig(opts)
+	cur, err := currentConfig(opts)
 	red := redactor(cur, src, a.APIKey)
+	if err != nil {
+		// A syntax error quotes the word it stopped at.
+		return cmdutil.Redacted(err, red.Redact)
+	}
 	streams := *opts.IO
 	streams.Out, streams.ErrOut = red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
 	opts.IO = &streams
-	return cmdutil.Redacted(execute(opts, pkg, a, plan{cur: cur, curErr: curErr, red: red}), red.Redact)
+	return cmdutil.Redacted(execute(opts, pkg, a, cur, red), red.Redact)
 }
 
 // redactor knows the secrets of the environment and the dotenv files, the
@@ -110,9 +114,9 @@ func redactor(cur *config.Config, src *resolve.Sources, apiKey string) *secret.R
 	return red
 }
 
-func execute(opts Options, pkg *PackageJSON, a *Answers, pl plan) error {
+func execute(opts Options, pkg *PackageJSON, a *Answers, cur *config.Config, red *secret.Redactor) error {
 	io := opts.IO
-	files, err := pl.files(opts, pkg, a)
+	files, err := planFiles(opts, pkg, a, cur, red)
 	if err != nil {
 		return err
 	}

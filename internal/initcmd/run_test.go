@@ -366,6 +366,28 @@ func TestRunReportsBrokenConvexJSON(t *testing.T) {
 	}
 }
 
+// TestBrokenConvexJSONHidesSecrets: a syntax error quotes the word it
+// stopped at, which may be a key pasted without quotes; whichever files
+// init was asked for, the error says so with the key masked.
+func TestBrokenConvexJSONHidesSecrets(t *testing.T) {
+	dir := copyFixture(t, "vite")
+	if err := os.WriteFile(filepath.Join(dir, "convex.json"), []byte(`{"x": `+testKey+"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, files := range [][]string{{FileConvexJSON}, {FileEnvLocal}} {
+		r := newRun(dir)
+		r.opts.Files, r.opts.ClientID = files, "client_01ABC"
+		err := Run(r.opts)
+		var ce *cmdutil.Error
+		if !errors.As(err, &ce) || ce.Code != cmdutil.ExitUsage || len(ce.Problems) != 1 {
+			t.Fatalf("%v: err = %#v", files, err)
+		}
+		if p := ce.Problems[0]; !strings.Contains(p.Message, "unexpected word") || strings.Contains(p.Message+p.Hint, testKey) {
+			t.Errorf("%v: problem %q, hint %q", files, p.Message, p.Hint)
+		}
+	}
+}
+
 func TestRunJSONDocument(t *testing.T) {
 	dir := copyFixture(t, "tanstack-start")
 	r := newRun(dir)
