@@ -1,0 +1,105 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/emulator"
+	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+)
+
+// runEmulate starts `emulate args...` and returns its first stdout line or
+// document, a way to stop it, and its exit code and stderr once stopped.
+func runEmulate(t *testing.T, args ...string) (first []byte, stop func() (int, string)) {
+	t.Helper()
+	ios, _, _, errOut := iostreams.Test()
+	pr, pw := io.Pipe()
+	ios.Out = pw
+	f := &cmdutil.Factory{IOStreams: ios, Env: map[string]string{}, WorkDir: t.TempDir()}
+	ctx, cancel := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	go func() {
+		code <- Main(ctx, append([]string{"emulate", "--port", "0"}, args...), f)
+		pw.Close()
+	}()
+	t.Cleanup(cancel)
+	// The JSON document is indented: read up to its closing brace.
+	var buf strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		buf.WriteString(sc.Text() + "\n")
+		if sc.Text() == "}" || strings.HasPrefix(sc.Text(), "Press Ctrl-C") {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	return []byte(buf.String()), func() (int, string) {
+		cancel()
+		select {
+		case c := <-code:
+			return c, errOut.String()
+		case <-time.After(10 * time.Second):
+			t.Fatal("emulate did not stop when its context ended")
+			return 0, ""
+		}
+	}
+}
+
+// emulate serves until interrupted, printing where and with which
+// credentials; the default key is the emulator's own and shown in full, a
+// key given with --api-key is masked.
+func TestEmulate(t *testing.T) {
+	doc, stop := runEmulate(t, "--json")
+	var got struct {
+		SchemaVersion         int
+		URL, ClientID, APIKey string
+	}
+	if err := json.Unmarshal(doc, &got); err != nil {
+		t.Fatalf("stdout is not a JSON document: %v\n%s", err, doc)
+	}
+	if got.SchemaVersion != 1 || !strings.HasPrefix(got.URL, "http://127.0.0.1:") ||
+		got.ClientID != emulator.DefaultClientID || got.APIKey != emulator.DefaultAPIKey {
+		t.Fatalf("document = %+v", got)
+	}
+	req, _ := http.NewRequest("GET", got.URL+"/user_management/redirect_uris", nil)
+	req.Header.Set("Authorization", "Bearer "+got.APIKey)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("GET redirect_uris with the printed key: %d", res.StatusCode)
+	}
+	if code, stderr := stop(); code != 0 || stderr != "Emulator stopped.\n" {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if _, err := http.Get(got.URL + "/sso/jwks/" + got.ClientID); err == nil {
+		t.Error("the emulator still answers after it stopped")
+	}
+
+	text, stop := runEmulate(t, "--client-id", "client_01HXYZ", "--api-key", "sk_test_mine0000000000000000abcd")
+	if s := string(text); !strings.Contains(s, "  WORKOS_CLIENT_ID=client_01HXYZ\n") ||
+		!strings.Contains(s, "  WORKOS_API_KEY=sk_test_…abcd\n") || strings.Contains(s, "mine") {
+		t.Errorf("stdout:\n%s", s)
+	}
+	stop()
+}
+
+func TestEmulateBadPort(t *testing.T) {
+	ios, _, _, errOut := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Env: map[string]string{}}
+	if code := Main(context.Background(), []string{"emulate", "--port", "70000"}, f); code != cmdutil.ExitUsage {
+		t.Errorf("exit %d, want %d", code, cmdutil.ExitUsage)
+	}
+	if !strings.Contains(errOut.String(), "--port must be between 0 and 65535") {
+		t.Errorf("stderr: %s", errOut)
+	}
+}
