@@ -145,42 +145,24 @@ func timeClaim(name string, t, now time.Time, loc *time.Location) TimeClaim {
 	switch name {
 	case "exp":
 		if d > 0 {
-			rel = "expires in " + span(d)
+			rel = "expires in " + tokencheck.Span(d)
 		} else {
-			rel = "expired " + span(-d) + " ago"
+			rel = "expired " + tokencheck.Span(-d) + " ago"
 		}
 	case "nbf":
 		if d > 0 {
-			rel = "valid in " + span(d)
+			rel = "valid in " + tokencheck.Span(d)
 		} else {
-			rel = "valid since " + span(-d) + " ago"
+			rel = "valid since " + tokencheck.Span(-d) + " ago"
 		}
 	default:
 		if d > 0 {
-			rel = "issued " + span(d) + " in the future"
+			rel = "issued " + tokencheck.Span(d) + " in the future"
 		} else {
-			rel = "issued " + span(-d) + " ago"
+			rel = "issued " + tokencheck.Span(-d) + " ago"
 		}
 	}
 	return TimeClaim{Claim: name, Unix: t.Unix(), UTC: t.UTC().Format(time.RFC3339), Local: t.In(loc).Format("2006-01-02 15:04:05 MST"), Relative: rel}
-}
-
-// span is a number of seconds for people, in at most two units. It counts
-// in seconds, not in a time.Duration, because claims Convex reads reach
-// dates a quarter of a million years away, and a Duration stops at 292
-// years: a far exp would read as "expires in 106751d23h".
-func span(secs int64) string {
-	switch {
-	case secs < 0:
-		return "-" + span(-secs)
-	case secs < 60:
-		return fmt.Sprintf("%ds", secs)
-	case secs < 3600:
-		return fmt.Sprintf("%dm%02ds", secs/60, secs%60)
-	case secs < 48*3600:
-		return fmt.Sprintf("%dh%02dm", secs/3600, secs%3600/60)
-	}
-	return fmt.Sprintf("%dd%02dh", secs/86400, secs%86400/3600)
 }
 
 func (in *Inspection) print(w io.Writer, cs *iostreams.ColorScheme) {
@@ -205,7 +187,7 @@ func (in *Inspection) print(w io.Writer, cs *iostreams.ColorScheme) {
 		fmt.Fprintln(w)
 	}
 	if in.LifetimeSeconds != nil {
-		fmt.Fprintf(w, "lifetime (exp - iat): %s\n", span(*in.LifetimeSeconds))
+		fmt.Fprintf(w, "lifetime (exp - iat): %s\n", tokencheck.Span(*in.LifetimeSeconds))
 	}
 	for _, p := range in.Problems {
 		fmt.Fprintf(w, "%s %s\n", cs.Yellow("problem:"), p)

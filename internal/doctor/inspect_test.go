@@ -61,17 +61,6 @@ func TestInspect(t *testing.T) {
 	}
 }
 
-func TestSpan(t *testing.T) {
-	for secs, want := range map[int64]string{
-		0: "0s", 59: "59s", 61: "1m01s", 3 * 3600: "3h00m", 47*3600 + 59*60: "47h59m", 49 * 3600: "2d01h",
-		-300: "-5m00s", 8210298412799: "95026601d23h",
-	} {
-		if got := span(secs); got != want {
-			t.Errorf("span(%d) = %q, want %q", secs, got, want)
-		}
-	}
-}
-
 func TestReadToken(t *testing.T) {
 	got, err := ReadToken(strings.NewReader("  eyJ.a.b\r\nsecond line\n"))
 	if err != nil || got != "eyJ.a.b" {

@@ -132,7 +132,7 @@ func timeSummary(c *Claims, nowSec int64) string {
 	if c.Exp == nil {
 		return "the token has no exp (see token.claims)"
 	}
-	s := fmt.Sprintf("valid now: expires in %s (%s)", time.Duration(c.Exp.Unix-nowSec)*time.Second, c.Exp.Time().Format(time.RFC3339))
+	s := fmt.Sprintf("valid now: expires in %s (%s)", Span(c.Exp.Unix-nowSec), c.Exp.Time().Format(time.RFC3339))
 	if c.Iat != nil {
 		s += fmt.Sprintf(", lifetime %d s", c.Exp.Unix-c.Iat.Unix)
 	}
@@ -189,4 +189,22 @@ func CheckClaims(tok *Token, p Provider) Result {
 	}
 	d["identity"] = id.Map()
 	return result(IDTokenClaims, StatusPass, fmt.Sprintf("sub and exp present; tokenIdentifier %q", id.TokenIdentifier), "", d)
+}
+
+// Span is a number of seconds for people, in at most two units. It counts
+// in seconds, not in a time.Duration, because claims Convex reads reach
+// dates a quarter of a million years away, and a Duration stops at 292
+// years: a far exp would read as "expires in 106751d23h".
+func Span(secs int64) string {
+	switch {
+	case secs < 0:
+		return "-" + Span(-secs)
+	case secs < 60:
+		return fmt.Sprintf("%ds", secs)
+	case secs < 3600:
+		return fmt.Sprintf("%dm%02ds", secs/60, secs%60)
+	case secs < 48*3600:
+		return fmt.Sprintf("%dh%02dm", secs/3600, secs%3600/60)
+	}
+	return fmt.Sprintf("%dd%02dh", secs/86400, secs%86400/3600)
 }
