@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -104,7 +105,7 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Token(email string) (string, error) {
 	norm := strings.ToLower(email)
 	s.mu.Lock()
-	i := s.userIndexLocked(func(u user) bool { return u.Email == norm })
+	i := slices.IndexFunc(s.users, func(u user) bool { return u.Email == norm })
 	if i < 0 {
 		s.mu.Unlock()
 		return "", fmt.Errorf("emulator: no user with email %q", email)

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/mail"
+	"slices"
 	"strings"
 )
 
@@ -55,15 +56,6 @@ func normalizeEmail(email string) (string, bool) {
 	return strings.ToLower(email), true
 }
 
-func (s *Server) userIndexLocked(pred func(user) bool) int {
-	for i, u := range s.users {
-		if pred(u) {
-			return i
-		}
-	}
-	return -1
-}
-
 func (s *Server) addUserLocked(u user) user {
 	now := s.now()
 	u.Object = "user"
@@ -83,7 +75,7 @@ func (s *Server) AddUser(email, password string) (id string) {
 	norm := strings.ToLower(email)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i := s.userIndexLocked(func(u user) bool { return u.Email == norm }); i >= 0 {
+	if i := slices.IndexFunc(s.users, func(u user) bool { return u.Email == norm }); i >= 0 {
 		s.users[i].passwordHash = hashPassword(password)
 		return s.users[i].ID
 	}
@@ -96,7 +88,7 @@ func (s *Server) AddUser(email, password string) (id string) {
 func (s *Server) SetUserOrganization(userID, orgID, role string, permissions []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := s.userIndexLocked(func(u user) bool { return u.ID == userID })
+	i := slices.IndexFunc(s.users, func(u user) bool { return u.ID == userID })
 	if i < 0 {
 		return
 	}
@@ -136,7 +128,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		u.passwordHash = hashPassword(*body.Password)
 	}
 	s.mu.Lock()
-	if s.userIndexLocked(func(o user) bool { return o.Email == email }) >= 0 {
+	if slices.IndexFunc(s.users, func(o user) bool { return o.Email == email }) >= 0 {
 		s.mu.Unlock()
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
 			"code":    "user_creation_error",
@@ -171,7 +163,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.mu.Lock()
-	i := s.userIndexLocked(func(u user) bool { return u.ID == id })
+	i := slices.IndexFunc(s.users, func(u user) bool { return u.ID == id })
 	var u user
 	if i >= 0 {
 		u = s.users[i]
@@ -246,7 +238,7 @@ func (s *Server) passwordGrant(w http.ResponseWriter, r *http.Request, req authR
 	email := strings.ToLower(req.Email)
 	given := hashPassword(req.Password)
 	s.mu.Lock()
-	i := s.userIndexLocked(func(u user) bool { return u.Email == email })
+	i := slices.IndexFunc(s.users, func(u user) bool { return u.Email == email })
 	if i < 0 || s.users[i].passwordHash == nil || subtle.ConstantTimeCompare(given[:], s.users[i].passwordHash[:]) != 1 {
 		s.mu.Unlock()
 		writeCoded(w, http.StatusBadRequest, "invalid_credentials", "Invalid credentials.")
@@ -285,7 +277,7 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request, req authRe
 	var sess session
 	cur, ok := s.sessions[s.refresh[req.RefreshToken]]
 	if ok {
-		i := s.userIndexLocked(func(u user) bool { return u.ID == cur.userID })
+		i := slices.IndexFunc(s.users, func(u user) bool { return u.ID == cur.userID })
 		ok = i >= 0
 		if ok {
 			u = s.users[i]

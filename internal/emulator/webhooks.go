@@ -63,15 +63,6 @@ func writeFieldErrors(w http.ResponseWriter, field, msg string) {
 	})
 }
 
-func (s *Server) webhookIndexLocked(pred func(webhookEndpoint) bool) int {
-	for i, e := range s.webhooks {
-		if pred(e) {
-			return i
-		}
-	}
-	return -1
-}
-
 func writeDuplicateEndpoint(w http.ResponseWriter) {
 	writeCoded(w, http.StatusConflict, "duplicate_endpoint", "A webhook endpoint with this URL already exists.")
 }
@@ -97,7 +88,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	if s.webhookIndexLocked(func(e webhookEndpoint) bool { return e.EndpointURL == *in.EndpointURL }) >= 0 {
+	if slices.IndexFunc(s.webhooks, func(e webhookEndpoint) bool { return e.EndpointURL == *in.EndpointURL }) >= 0 {
 		s.mu.Unlock()
 		writeDuplicateEndpoint(w)
 		return
@@ -124,9 +115,9 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	i := s.webhookIndexLocked(func(e webhookEndpoint) bool { return e.ID == id })
+	i := slices.IndexFunc(s.webhooks, func(e webhookEndpoint) bool { return e.ID == id })
 	taken := in.EndpointURL != nil &&
-		s.webhookIndexLocked(func(o webhookEndpoint) bool { return o.ID != id && o.EndpointURL == *in.EndpointURL }) >= 0
+		slices.IndexFunc(s.webhooks, func(o webhookEndpoint) bool { return o.ID != id && o.EndpointURL == *in.EndpointURL }) >= 0
 	var e webhookEndpoint
 	if i >= 0 && !taken {
 		// Edit a copy and store it whole: list pages share the old Events.
@@ -157,7 +148,7 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.mu.Lock()
-	i := s.webhookIndexLocked(func(e webhookEndpoint) bool { return e.ID == id })
+	i := slices.IndexFunc(s.webhooks, func(e webhookEndpoint) bool { return e.ID == id })
 	if i >= 0 {
 		s.webhooks = slices.Delete(s.webhooks, i, i+1)
 	}
