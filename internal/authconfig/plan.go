@@ -24,9 +24,6 @@ type Result struct {
 	// Content is the generated file. Diff turns the file there now into
 	// it; it is "" when the file is unchanged.
 	Content, Diff string
-
-	functions string // the functions folder, made for a new file
-	dir       string // Options.Dir, for messages
 }
 
 // Plan works out the auth config for opts without writing anything:
@@ -58,7 +55,7 @@ func Plan(opts Options) (*Result, error) {
 	}
 	res := &Result{
 		Path: path, Name: display(opts.Dir, path), Existing: OriginNone,
-		Spec: spec, Convex: convex, Content: content, functions: functions, dir: opts.Dir,
+		Spec: spec, Convex: convex, Content: content,
 	}
 	explainTyping(opts, convex, functions)
 	if !typeScript && opts.Verbose {
@@ -93,8 +90,8 @@ func (r *Result) Write() error {
 	case r.Status == StatusUnchanged:
 		return nil
 	case r.Existing == OriginNone:
-		if err := os.MkdirAll(r.functions, 0o755); err != nil {
-			return fmt.Errorf("creating %s: %w", display(r.dir, r.functions), err)
+		if err := os.MkdirAll(filepath.Dir(r.Path), 0o755); err != nil {
+			return fmt.Errorf("creating the functions folder: %w", err) // err names it
 		}
 	}
 	return atomicfile.Write(r.Path, []byte(r.Content))
