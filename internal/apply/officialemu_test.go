@@ -3,8 +3,6 @@ package apply
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,12 +18,7 @@ import (
 // that section with env as the environment.
 func writeProject(tb testing.TB, configure string, env map[string]string) project.Options {
 	tb.Helper()
-	dir := tb.TempDir()
-	path := filepath.Join(dir, "convex.json")
-	if err := os.WriteFile(path, []byte(`{"authKit":{"dev":{"configure":`+configure+`}}}`), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	return project.Options{ConfigPath: path, ConfigName: "convex.json", Dir: dir, EnvFlag: "dev", Env: env}
+	return projectWith(tb, map[string]string{"convex.json": `{"authKit":{"dev":{"configure":` + configure + `}}}`}, env)
 }
 
 // runJSON runs apply --json and decodes its report.

@@ -20,12 +20,12 @@ import (
 
 // projectWith writes files into a project folder and returns the options
 // that select its dev section, with env as the environment.
-func projectWith(t *testing.T, files map[string]string, env map[string]string) project.Options {
-	t.Helper()
-	dir := t.TempDir()
+func projectWith(tb testing.TB, files map[string]string, env map[string]string) project.Options {
+	tb.Helper()
+	dir := tb.TempDir()
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	return project.Options{ConfigPath: filepath.Join(dir, "convex.json"), ConfigName: "convex.json", Dir: dir, EnvFlag: "dev", Env: env}
