@@ -147,7 +147,8 @@ func (p Provider) Matches(iss string, aud []string) bool {
 }
 
 // MatchingProviders returns the indexes of every provider that matches, in
-// order; Convex uses the first.
+// the order Convex tries them (StoredOrder, whatever the order of
+// auth.config.ts); Convex uses the first.
 func MatchingProviders(providers []Provider, iss string, aud []string) []int {
 	var out []int
 	for i, p := range providers {
@@ -155,6 +156,7 @@ func MatchingProviders(providers []Provider, iss string, aud []string) []int {
 			out = append(out, i)
 		}
 	}
+	slices.SortStableFunc(out, func(a, b int) int { return compareStored(providers[a], providers[b]) })
 	return out
 }
 

@@ -10,7 +10,8 @@ import (
 
 // Options configure VerifyToken.
 type Options struct {
-	// Providers in the order the deployment stored them (see CheckAmbiguous).
+	// Providers as auth.config.ts lists them; indexes in results refer to
+	// this order. Convex tries them in StoredOrder (see MatchingProviders).
 	Providers []Provider
 	// Fetcher fetches JWKS and discovery documents; share one with
 	// CheckAllJWKS so each URL is fetched once. Nil means a new Fetcher

@@ -147,6 +147,12 @@ func TestVerifyToken(t *testing.T) {
 		{name: "two providers match with different JWKS",
 			token: good, providers: []Provider{customJWT(umIssuer, jwksURL, nil), customJWT(umIssuer+"/", srv.URL+"/other", nil)},
 			statuses: map[string]Status{IDTokenAmbiguous: StatusWarn}, accepted: true},
+		{name: "Convex verifies with the first match in stored order, not the file's",
+			// A stored provider without applicationID comes before one with
+			// it: the second, whose JWKS has another key under kid k1, wins.
+			token:     mint(rsaKey, rs256("k1"), claims(map[string]any{"aud": clientID})),
+			providers: []Provider{customJWT(umIssuer, jwksURL, strp(clientID)), customJWT(umIssuer, srv.URL+"/other", nil)},
+			statuses:  map[string]Status{IDTokenAmbiguous: StatusWarn, IDTokenSignature: StatusFail}, cause: CauseBadSignature},
 		{name: "two equivalent providers match",
 			token: good, providers: []Provider{customJWT(umIssuer, jwksURL, nil), customJWT(umIssuer, jwksURL, strp(""))},
 			accepted: true},
