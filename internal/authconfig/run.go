@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/convex-authkit/convex-authkit/internal/authjs"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 )
@@ -119,37 +120,21 @@ func Run(opts Options) error {
 }
 
 // target returns the auth config file to write in the functions folder:
-// auth.config.ts, or auth.config.js when that is the only one (a
-// JavaScript project stays JavaScript, and Convex refuses both). Both
-// present is Convex's own error.
+// the one Convex would bundle (authjs.Locate), or auth.config.ts when there
+// is none. So a JavaScript project stays JavaScript; both present is
+// Convex's own error.
 func target(functions, dir string) (path string, typeScript bool, err error) {
-	ts := filepath.Join(functions, "auth.config.ts")
-	js := filepath.Join(functions, "auth.config.js")
-	hasTS, err := exists(ts)
-	if err != nil {
-		return "", false, err
-	}
-	hasJS, err := exists(js)
-	if err != nil {
-		return "", false, err
-	}
+	path, err = authjs.Locate(functions)
+	var both *authjs.BothFilesError
 	switch {
-	case hasTS && hasJS:
+	case errors.As(err, &both):
 		return "", false, cmdutil.UsageError(
-			fmt.Errorf("found both %s and %s, choose one", display(dir, js), display(dir, ts)),
+			fmt.Errorf("found both %s and %s, choose one", display(dir, both.JS), display(dir, both.TS)),
 			"Convex refuses to push with both; delete the one you do not want, then run this again")
-	case hasJS:
-		return js, false, nil
+	case err != nil: // authjs.ErrNotFound
+		path = filepath.Join(functions, "auth.config.ts")
 	}
-	return ts, true, nil
-}
-
-func exists(path string) (bool, error) {
-	_, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	return err == nil, err
+	return path, filepath.Ext(path) == ".ts", nil
 }
 
 // readExisting returns the file's content and whether it exists.
