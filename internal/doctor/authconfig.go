@@ -381,7 +381,7 @@ func (d *doctor) workosProviders(ac authConfig, clientID string) Check {
 	c := pass(IDAuthConfigProviders, "")
 	var msgs []string
 	for _, f := range fs {
-		if tokencheck.Worst([]tokencheck.Result{{Status: c.Status}, {Status: f.st}}) != c.Status {
+		if f.st.WorseThan(c.Status) {
 			c.Status, c.Hint = f.st, f.hint
 		}
 		msgs = append(msgs, f.msg)

@@ -78,13 +78,5 @@ func rank(s Status) int {
 	return 0
 }
 
-// Worst returns the most severe status among rs (pass when empty).
-func Worst(rs []Result) Status {
-	w := StatusPass
-	for _, r := range rs {
-		if rank(r.Status) > rank(w) {
-			w = r.Status
-		}
-	}
-	return w
-}
+// WorseThan reports whether s is more severe than o.
+func (s Status) WorseThan(o Status) bool { return rank(s) > rank(o) }

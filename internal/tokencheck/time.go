@@ -25,7 +25,7 @@ type finding struct {
 func worst(fs []finding) (Status, finding) {
 	st, top := StatusPass, finding{}
 	for _, f := range fs {
-		if rank(f.status) > rank(st) {
+		if f.status.WorseThan(st) {
 			st, top = f.status, f
 		}
 	}
