@@ -23,8 +23,15 @@ const (
 	CauseAmbiguousKey  = "ambiguous-key"
 )
 
-func convexDiscoveryError(iss string) string {
-	return fmt.Sprintf("Auth provider discovery of %s failed", iss)
+// convexDiscoveryError is Convex's message when discovery or the JWKS it
+// points at fails: with the answer's status and body when there was one.
+func convexDiscoveryError(iss string, err error) string {
+	msg := fmt.Sprintf("Auth provider discovery of %s failed", iss)
+	var de *discoveryError
+	if errors.As(err, &de) && de.status != "" {
+		msg += ": " + de.status
+	}
+	return msg
 }
 
 // DiscoveryURL is where Convex looks for an OIDC issuer's metadata: built
@@ -59,23 +66,13 @@ func CheckOIDCSignature(ctx context.Context, f *jwks.Fetcher, tok *Token, p Prov
 	}
 	meta, st, err := discover(ctx, f, iss)
 	if err != nil {
-		msg := convexDiscoveryError(iss)
-		var de *discoveryError
-		if errors.As(err, &de) && de.status != "" {
-			msg += ": " + de.status
-		}
 		return fail(st, CauseDiscovery, fmt.Sprintf("OIDC discovery of %s failed: %v", iss, err),
-			"check "+DiscoveryURL(iss)+" and that its issuer equals the token's iss exactly; if the issuer has no usable discovery document, use a customJwt provider", msg)
+			"check "+DiscoveryURL(iss)+" and that its issuer equals the token's iss exactly; if the issuer has no usable discovery document, use a customJwt provider", convexDiscoveryError(iss, err))
 	}
 	d["jwksURI"] = meta.jwksURI
 	set, skipped, st, err := oidcKeys(ctx, f, meta.jwksURI)
 	if err != nil {
-		msg := convexDiscoveryError(iss)
-		var de *discoveryError
-		if errors.As(err, &de) && de.status != "" {
-			msg += ": " + de.status
-		}
-		return fail(st, CauseDiscovery, fmt.Sprintf("the OIDC JWKS at %s is unusable: %v", meta.jwksURI, err), "fix the JWKS the discovery document points at", msg)
+		return fail(st, CauseDiscovery, fmt.Sprintf("the OIDC JWKS at %s is unusable: %v", meta.jwksURI, err), "fix the JWKS the discovery document points at", convexDiscoveryError(iss, err))
 	}
 	if len(skipped) > 0 {
 		reasons := make([]string, len(skipped))
