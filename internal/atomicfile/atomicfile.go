@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 )
 
-// NewFileMode is the mode of a file that did not exist before.
+// NewFileMode is the mode Write gives a file that did not exist before.
 const NewFileMode fs.FileMode = 0o644
 
 // Write replaces path with data: it writes a temporary file in the same
@@ -17,10 +17,16 @@ const NewFileMode fs.FileMode = 0o644
 // (NewFileMode for a new one), and renames it over path. A symbolic link
 // at path is kept and its target replaced. The folder must exist.
 func Write(path string, data []byte) error {
+	return WriteMode(path, data, NewFileMode)
+}
+
+// WriteMode is Write giving a new file newMode, such as 0600 for one that
+// holds secrets. An existing file keeps its own.
+func WriteMode(path string, data []byte, newMode fs.FileMode) error {
 	if resolved, err := filepath.EvalSymlinks(path); err == nil {
 		path = resolved
 	}
-	mode := NewFileMode
+	mode := newMode
 	if info, err := os.Stat(path); err == nil {
 		mode = info.Mode().Perm()
 	} else if !errors.Is(err, fs.ErrNotExist) {

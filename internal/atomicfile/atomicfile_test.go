@@ -31,6 +31,26 @@ func TestWrite(t *testing.T) {
 	}
 }
 
+func TestWriteMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env.local")
+	if err := WriteMode(path, []byte("A=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
+		t.Errorf("new file mode %v, want 0600", info.Mode().Perm())
+	}
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMode(path, []byte("A=2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	if info, _ := os.Stat(path); string(got) != "A=2\n" || info.Mode().Perm() != 0o640 {
+		t.Errorf("got %q mode %v, want \"A=2\\n\" 0640 kept", got, info.Mode().Perm())
+	}
+}
+
 func TestWriteKeepsSymlink(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "shared.ts")
