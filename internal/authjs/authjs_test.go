@@ -250,6 +250,17 @@ export default {
 			json: `{"providers":[{"type":"customJwt","issuer":"https://issuer.example.com","jwks":"data:application/json;base64,eyJrZXlzIjpbXX0=","algorithm":"ES256","roundTrip":true}]}`,
 		},
 		{
+			// The web platform's forgiving base64: whitespace and missing
+			// padding are fine, a bad length or character throws.
+			name: "atob as browsers have it",
+			archive: `
+-- convex/auth.config.ts --
+const fails = (s) => { try { atob(s); return false; } catch (e) { return String(e).includes("InvalidCharacterError"); } };
+export default { providers: [], a: [atob(" aG\tk= "), atob("aGk"), atob("/w=="), fails("a"), fails("aGk=="), fails("a-k")] };
+`,
+			json: `{"providers":[],"a":["hi","hi","ÿ",true,true,true]}`,
+		},
+		{
 			// Nothing but process.env reaches outside the engine.
 			name: "no network, timers or require",
 			archive: `

@@ -12,6 +12,8 @@ import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
 	"github.com/go-sourcemap/sourcemap"
+
+	"github.com/convex-authkit/convex-authkit/internal/jwks"
 )
 
 // bundleName names the bundle in goja's own messages.
@@ -337,16 +339,7 @@ func (s *sandbox) btoa(call goja.FunctionCall) goja.Value {
 }
 
 func (s *sandbox) atob(call goja.FunctionCall) goja.Value {
-	in := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r' {
-			return -1
-		}
-		return r
-	}, call.Argument(0).String())
-	if len(in)%4 == 0 {
-		in = strings.TrimSuffix(strings.TrimSuffix(in, "="), "=")
-	}
-	b, err := base64.RawStdEncoding.DecodeString(in)
+	b, err := jwks.DecodeForgivingBase64(call.Argument(0).String())
 	if err != nil {
 		panic(s.newErr("InvalidCharacterError: The string to be decoded is not correctly encoded."))
 	}

@@ -46,10 +46,10 @@ func quoteByte(c byte) string {
 	return fmt.Sprintf("byte 0x%02X", c)
 }
 
-// decodeForgivingBase64 is the WHATWG "forgiving-base64 decode" that data:
-// URLs use: ASCII whitespace is dropped, padding is optional, the standard
-// alphabet is required and trailing bits are ignored.
-func decodeForgivingBase64(s string) ([]byte, error) {
+// DecodeForgivingBase64 is the WHATWG "forgiving-base64 decode" that data:
+// URLs and atob use: ASCII whitespace is dropped, padding is optional, the
+// standard alphabet is required and trailing bits are ignored.
+func DecodeForgivingBase64(s string) ([]byte, error) {
 	s = strings.Map(func(r rune) rune {
 		switch r {
 		case '\t', '\n', '\f', '\r', ' ':

@@ -58,7 +58,7 @@ func decodeDataURL(u string) ([]byte, error) {
 	if !d.base64 {
 		return body, nil
 	}
-	return decodeForgivingBase64(string(body))
+	return DecodeForgivingBase64(string(body))
 }
 
 // percentDecode decodes %XX escapes and keeps malformed ones as they are,
