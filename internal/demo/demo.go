@@ -391,18 +391,6 @@ var expected = map[string]string{
 	doctor.IDTokenLogin:        "the token is the one step 5 minted",
 }
 
-// doctorReport is what the demo reads of doctor's --json document.
-type doctorReport struct {
-	OK      bool           `json:"ok"`
-	Summary doctor.Summary `json:"summary"`
-	Checks  []struct {
-		ID      string        `json:"id"`
-		Status  doctor.Status `json:"status"`
-		Message string        `json:"message"`
-		Hint    string        `json:"hint"`
-	} `json:"checks"`
-}
-
 func (d *demo) runDoctor(ctx context.Context, s *Step) error {
 	d.command(s, fmt.Sprintf("convex-authkit doctor --env dev --token %s --deployment-env WORKOS_CLIENT_ID=%s", secret.Mask(d.token), d.clientID))
 	fmt.Fprintf(d.progress, "    (requests for %s go to the emulator)\n", workos.DefaultBaseURL)
@@ -415,7 +403,7 @@ func (d *demo) runDoctor(ctx context.Context, s *Step) error {
 		DeploymentEnv: map[string]string{"WORKOS_CLIENT_ID": d.clientID},
 		Token:         d.token, TokenSource: "--token",
 		BaseURL: workos.DefaultBaseURL, HTTPClient: d.routed, Now: d.opts.Now, UserAgent: d.opts.UserAgent})
-	var rep doctorReport
+	var rep doctor.Report
 	if jerr := json.Unmarshal(buf.Bytes(), &rep); jerr != nil {
 		// Doctor could not start: err says why.
 		return err
