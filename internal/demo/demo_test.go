@@ -212,6 +212,26 @@ func TestRunStopsAtFailure(t *testing.T) {
 	}
 }
 
+// TestRunInterrupted: a step cut short by an interrupt (the context ends)
+// stops the demo with exit status 2, not 1, and the folder is removed.
+func TestRunInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ios, _, stdout, _ := iostreams.Test()
+	tmp := t.TempDir()
+	err := Run(ctx, Options{IO: ios, TempDir: tmp})
+	var ce *cmdutil.Error
+	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitCancel || !ce.Silent {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(stdout.String(), "\n✗ The demo stopped at the apply step: ") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the project folder was left in %s", tmp)
+	}
+}
+
 func TestIndent(t *testing.T) {
 	var b bytes.Buffer
 	w := indent(&b)
