@@ -55,14 +55,10 @@ change; 3 invalid flags or configuration, or a file not replaced without
 			if len(modes) > 1 {
 				return cmdutil.FlagErrorf("%s cannot be combined", strings.Join(modes, " and "))
 			}
-			if cmd.Flags().Changed("auth-domain") || opts.AuthDomain != "" {
-				if err := authconfig.CheckAuthDomain(opts.AuthDomain); err != nil {
-					var de *authconfig.DomainError
-					if errors.As(err, &de) {
-						return cmdutil.UsageError(err, de.Hint)
-					}
-					return cmdutil.FlagErrorf("%v", err)
-				}
+			// Every error of CheckAuthDomain is a *DomainError.
+			var de *authconfig.DomainError
+			if cmd.Flags().Changed("auth-domain") && errors.As(authconfig.CheckAuthDomain(opts.AuthDomain), &de) {
+				return cmdutil.UsageError(de, de.Hint)
 			}
 			opts.IO = f.IOStreams
 			opts.Dir = f.ProjectDir()
