@@ -67,7 +67,7 @@ func usesAuthEnv(template, name string) bool {
 	return false
 }
 
-// at returns the place a variable is set, when it is a file.
+// where returns the place a variable is set, when it is a file.
 func where(v resolve.Variable, msg string) []diag.Problem {
 	if v.File == "" {
 		return nil

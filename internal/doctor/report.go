@@ -226,7 +226,6 @@ func indentRest(s, indent string) string {
 	return strings.ReplaceAll(s, "\n", "\n"+indent)
 }
 
-// count is "1 origin is" or "2 origins are".
 // every returns one when n is 1, else many with n in place of its %d.
 func every(n int, one, many string) string {
 	if n == 1 {

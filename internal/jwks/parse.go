@@ -22,8 +22,6 @@ type Key struct {
 
 	N, E *big.Int // RSA modulus and exponent
 	X, Y []byte   // EC coordinates (Y empty for OKP)
-	// OctLen is the length of an oct key; the secret itself is not kept.
-	OctLen int
 	// Private reports a private member ("d" and friends, or an oct secret):
 	// a JWKS published for verification should not carry one.
 	Private bool
@@ -299,11 +297,10 @@ func parseKey(v *jsonpos.Value) (Key, error) {
 			return k, err
 		}
 	case "oct":
-		secret, err := b64Member(fs, "k", true)
-		if err != nil {
+		if _, err := b64Member(fs, "k", true); err != nil {
 			return k, err
 		}
-		k.OctLen, k.Private = len(secret), true
+		k.Private = true
 	}
 	return k, nil
 }
@@ -353,11 +350,8 @@ func checkOtherPrimes(f Field) error {
 	return nil
 }
 
+// looksLikeHTML reports a body that starts with a tag, as the web page a
+// wrong URL serves does; a JWKS starts with "{".
 func looksLikeHTML(body []byte) bool {
-	b := bytes.TrimSpace(body)
-	if len(b) > 64 {
-		b = b[:64]
-	}
-	l := bytes.ToLower(b)
-	return bytes.HasPrefix(l, []byte("<!doctype html")) || bytes.HasPrefix(l, []byte("<html")) || bytes.HasPrefix(l, []byte("<"))
+	return bytes.HasPrefix(bytes.TrimSpace(body), []byte("<"))
 }

@@ -10,7 +10,6 @@ import (
 
 // Problem codes for a key that cannot verify tokens of an algorithm.
 const (
-	KeyNoKid       = "no-kid"        // never selected: Convex picks keys by kid
 	KeyNotSigning  = "not-signing"   // alg is an encryption algorithm
 	KeyAlgMismatch = "alg-mismatch"  // the key's alg is another algorithm
 	KeyWrongType   = "wrong-type"    // kty or curve does not fit the algorithm

@@ -45,10 +45,9 @@ type Header struct {
 
 // NumericDate is an exp, nbf or iat claim as Convex reads it: whole seconds
 // (fractions rounded half away from zero, as the Convex fork of biscuit
-// does), and Literal as written in the token.
+// does).
 type NumericDate struct {
-	Unix    int64
-	Literal string
+	Unix int64
 }
 
 // Time is the claim as a time.
@@ -61,8 +60,6 @@ type Claims struct {
 	HasIss bool
 	Sub    string
 	HasSub bool
-	Jti    string
-	HasJti bool
 	// Aud is the audience list: a single string becomes one element.
 	Aud      []string
 	HasAud   bool
@@ -167,7 +164,7 @@ func decodeClaims(segment string) (*Claims, error) {
 	if c.Sub, c.HasSub, err = jwks.OptString(fs, "sub"); err != nil {
 		return nil, claimErr(err)
 	}
-	if c.Jti, c.HasJti, err = jwks.OptString(fs, "jti"); err != nil {
+	if _, _, err = jwks.OptString(fs, "jti"); err != nil {
 		return nil, claimErr(err)
 	}
 	if aud := fs["aud"]; aud.Present() {
@@ -232,7 +229,7 @@ func numericDate(v *jsonpos.Value) (*NumericDate, error) {
 	if secs < chronoMinUnix || secs > chronoMaxUnix {
 		return nil, fmt.Errorf("%s is beyond the dates Convex can represent (its backend fails with an internal error)", lit)
 	}
-	return &NumericDate{Unix: secs, Literal: lit}, nil
+	return &NumericDate{Unix: secs}, nil
 }
 
 // decodeHeader reads the JOSE header as biscuit's Header<Empty> does, except

@@ -23,7 +23,6 @@ type Options struct {
 
 // Verification is the outcome of VerifyToken.
 type Verification struct {
-	Token   *Token   // nil when the payload could not be read
 	Results []Result // token.decode, provider-match, ambiguous, signature, time, claims
 	Matched []int    // indexes of the matching providers; Convex uses the first
 	// Identity is what getUserIdentity would return, when Convex would
@@ -53,7 +52,7 @@ func VerifyToken(ctx context.Context, raw string, opts Options) Verification {
 	providers := opts.Providers
 
 	decode, tok := CheckDecode(raw)
-	v := Verification{Token: tok, Results: []Result{decode}}
+	v := Verification{Results: []Result{decode}}
 	if tok == nil || !tok.Claims.HasIss {
 		for _, id := range []string{IDTokenProviderMatch, IDTokenAmbiguous, IDTokenSignature, IDTokenTime, IDTokenClaims} {
 			v.Results = append(v.Results, skip(id, "the token could not be decoded (see token.decode)"))
