@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
 )
 
 // NewCmdRoot builds the command tree.
@@ -151,16 +152,17 @@ func printError(f *cmdutil.Factory, e *cmdutil.Error) {
 	io := f.IOStreams
 	cs := io.ColorScheme()
 	cmdutil.PrintProblems(io.ErrOut, cs, e.Problems)
-	msg := e.Error()
+	msg := secret.MaskKeys(e.Error())
 	if e.Err == nil {
 		msg = "failed"
 	}
+	hint := secret.MaskKeys(e.Hint)
 	fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Red("error:"), msg)
-	if e.Hint != "" {
-		fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Gray("hint:"), e.Hint)
+	if hint != "" {
+		fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Gray("hint:"), hint)
 	}
 	if f.Globals.JSON {
 		// Scripts reading stdout get the failure as a document too.
-		_ = cmdutil.WriteJSON(io.Out, errorJSON{cmdutil.SchemaVersion, errorDetail{e.Code, msg, e.Hint, cmdutil.Problems(e.Problems)}})
+		_ = cmdutil.WriteJSON(io.Out, errorJSON{cmdutil.SchemaVersion, errorDetail{e.Code, msg, hint, cmdutil.Problems(e.Problems)}})
 	}
 }

@@ -73,7 +73,13 @@ func leafCommands(c *cobra.Command, prefix []string) [][]string {
 // print the most (--verbose, --json, each env) against a project full of
 // secrets and asserts that no full secret reaches stdout or stderr.
 func TestNoOutputLeaksSecrets(t *testing.T) {
-	dirs := []string{secretProject(t, false), secretProject(t, true)}
+	// The third project's convex.json has a key written without quotes,
+	// which the JSON parser quotes back in its error.
+	unquoted := t.TempDir()
+	if err := os.WriteFile(filepath.Join(unquoted, "convex.json"), []byte(`{"authKit": {"dev": {"localEnvVars": {"K": `+testLiveKey+`}}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dirs := []string{secretProject(t, false), secretProject(t, true), unquoted}
 	// Commands that call WorkOS reach an emulator that accepts the key, so
 	// they get as far as printing results; never the real API.
 	emu := emulator.New(emulator.Options{APIKey: testAPIKey})

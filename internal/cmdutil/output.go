@@ -8,6 +8,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
 )
 
 // SchemaVersion is the version of every --json document. It changes only
@@ -36,17 +37,20 @@ func PrintProblems(w io.Writer, cs *iostreams.ColorScheme, problems []diag.Probl
 		if p.Severity == diag.SeverityWarning {
 			label = cs.Yellow("warning")
 		}
-		fmt.Fprintf(w, "%s: %s\n", p.Location(), label+": "+p.Message)
+		fmt.Fprintf(w, "%s: %s\n", p.Location(), label+": "+secret.MaskKeys(p.Message))
 		if p.Hint != "" {
-			fmt.Fprintf(w, "  %s %s\n", cs.Gray("hint:"), p.Hint)
+			fmt.Fprintf(w, "  %s %s\n", cs.Gray("hint:"), secret.MaskKeys(p.Hint))
 		}
 	}
 }
 
-// Problems returns ps, or an empty slice so JSON shows [] rather than null.
+// Problems returns ps for JSON: an empty slice rather than null, and any
+// sk_ key a message quotes (a parser echoing an unquoted word) masked.
 func Problems(ps []diag.Problem) []diag.Problem {
-	if ps == nil {
-		return []diag.Problem{}
+	out := make([]diag.Problem, len(ps))
+	for i, p := range ps {
+		p.Message, p.Hint = secret.MaskKeys(p.Message), secret.MaskKeys(p.Hint)
+		out[i] = p
 	}
-	return ps
+	return out
 }

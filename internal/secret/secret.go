@@ -94,6 +94,11 @@ func (r *Redactor) Redact(s string) string {
 	return redactKeys(s)
 }
 
+// MaskKeys masks every WorkOS-style key (a word starting "sk_") in s. It
+// needs no list of secrets, so every printer of text that may quote user
+// input (a parser's "unexpected word ...") can apply it.
+func MaskKeys(s string) string { return redactKeys(s) }
+
 // redactKeys masks every token of the form sk_<chars> in s.
 func redactKeys(s string) string {
 	if !strings.Contains(s, "sk_") {
