@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -186,18 +185,11 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 	}
 
 	d.apiKey, d.apiKeySource, _ = d.src.GetAuth("WORKOS_API_KEY")
-	from := "--workos-url"
-	d.base = strings.TrimRight(opts.BaseURL, "/")
-	if d.base == "" {
-		d.base, from = strings.TrimRight(opts.Env["WORKOS_BASE_URL"], "/"), "WORKOS_BASE_URL"
+	base, err := cmdutil.WorkOSBaseURL(opts.BaseURL, opts.Env)
+	if err != nil {
+		return d, err
 	}
-	if d.base == "" {
-		d.base = workos.DefaultBaseURL
-	}
-	if err := workos.CheckBaseURL(d.base); err != nil {
-		return d, cmdutil.UsageError(fmt.Errorf("%s: %w", from, err),
-			"give the API root with its scheme, e.g. https://api.workos.com or http://127.0.0.1:4100 for `convex-authkit emulate`")
-	}
+	d.base = base
 	d.deployEnv = deploymentEnv(d.src, opts)
 	d.clientID, d.clientIDSource = d.findClientID()
 
