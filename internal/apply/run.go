@@ -73,9 +73,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	sec := resolve.Resolve(cfg, target.Choice.Env, target.Sources)
 	red := sec.Redactor(target.Sources)
 	*redp = red
-	streams := *opts.IO
-	streams.Out, streams.ErrOut = red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
-	io := &streams
+	io := opts.IO.Wrap(red.Writer)
 	opts.IO = io
 	cs := io.ColorScheme()
 	env := target.Choice.Env

@@ -88,9 +88,7 @@ func run(opts Options, redp **secret.Redactor) error {
 	sec := resolve.Resolve(cfg, env, target.Sources)
 	red := sec.Redactor(target.Sources)
 	*redp = red
-	streams := *opts.IO
-	streams.Out, streams.ErrOut = red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
-	io := &streams
+	io := opts.IO.Wrap(red.Writer)
 	cs := io.ColorScheme()
 	cmdutil.PrintProblems(io.ErrOut, cs, warnings)
 	if opts.Verbose {

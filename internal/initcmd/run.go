@@ -96,9 +96,7 @@ func Run(opts Options) error {
 		// A syntax error quotes the word it stopped at.
 		return cmdutil.Redacted(err, red.Redact)
 	}
-	streams := *opts.IO
-	streams.Out, streams.ErrOut = red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
-	opts.IO = &streams
+	opts.IO = opts.IO.Wrap(red.Writer)
 	return cmdutil.Redacted(execute(opts, pkg, a, cur, red), red.Redact)
 }
 

@@ -136,3 +136,12 @@ func (c *ColorScheme) Cyan(s string) string { return c.wrap("36", s) }
 
 // Gray dims s (secondary information such as sources).
 func (c *ColorScheme) Gray(s string) string { return c.wrap("90", s) }
+
+// Wrap returns a copy of s whose Out and ErrOut pass through wrap, keeping
+// what s knows about terminals and colour. Commands use it to put a secret
+// redactor in front of everything they print.
+func (s *IOStreams) Wrap(wrap func(io.Writer) io.Writer) *IOStreams {
+	c := *s
+	c.Out, c.ErrOut = wrap(s.Out), wrap(s.ErrOut)
+	return &c
+}

@@ -1,6 +1,11 @@
 package iostreams
 
-import "testing"
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"testing"
+)
 
 func TestColorFromEnv(t *testing.T) {
 	tests := []struct {
@@ -53,4 +58,25 @@ func TestColorSchemeKeepsWords(t *testing.T) {
 	if got := s.ColorScheme().Red("error"); got != "\x1b[31merror\x1b[0m" {
 		t.Fatalf("colour on: %q", got)
 	}
+}
+
+func TestWrap(t *testing.T) {
+	s, _, out, errOut := Test()
+	s.SetColorEnabled(true)
+	upper := func(w io.Writer) io.Writer { return upperWriter{w} }
+	w := s.Wrap(upper)
+	fmt.Fprint(w.Out, "out")
+	fmt.Fprint(w.ErrOut, "err")
+	if out.String() != "OUT" || errOut.String() != "ERR" {
+		t.Errorf("out %q, err %q", out, errOut)
+	}
+	if !w.ColorEnabled() || s.Out == w.Out {
+		t.Error("Wrap must keep the stream facts and leave the original alone")
+	}
+}
+
+type upperWriter struct{ w io.Writer }
+
+func (u upperWriter) Write(p []byte) (int, error) {
+	return u.w.Write(bytes.ToUpper(p))
 }
