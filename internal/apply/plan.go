@@ -36,8 +36,9 @@ func (it Item) Pending() bool {
 	return false
 }
 
-// Remote is what WorkOS has. A nil list means WorkOS could not list it (an
-// older server, or the official emulator): the plan then "ensures" instead.
+// Remote is what WorkOS has. A list whose Listed flag is false could not be
+// read (an older server, or the official emulator answers 404): the plan
+// then "ensures" those values instead of comparing.
 type Remote struct {
 	RedirectURIs []workos.RedirectURI
 	CORSOrigins  []workos.CORSOrigin
