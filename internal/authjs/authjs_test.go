@@ -570,6 +570,14 @@ export default { providers: [getAuthConfigProvider()] };
 			name:    "no default export",
 			archive: "-- convex/auth.config.ts --\nexport const providers = [];\n",
 			want:    "auth config file is missing default export. To learn more, see the auth documentation at https://docs.convex.dev/auth.",
+			check: func(t *testing.T, err error, _ *Result) {
+				// The error convexauth.Check reports for a missing export.
+				_, problems, _ := convexauth.Check([]byte("null"))
+				var e *ConfigError
+				if !errors.As(err, &e) || len(problems) != 1 || e.Code != problems[0].Code || e.Message != problems[0].Message {
+					t.Errorf("got %#v, convexauth.Check says %v", err, problems)
+				}
+			},
 		},
 		{
 			name:    "unserializable default export",
@@ -586,6 +594,12 @@ export default { providers: [getAuthConfigProvider()] };
 			name:    "default export that stringifies to nothing",
 			archive: "-- convex/auth.config.ts --\nexport default function config() { return { providers: [] }; }\n",
 			want:    "auth config file must include a list of provider credentials: expected value",
+			check: func(t *testing.T, err error, _ *Result) {
+				var e *ConfigError
+				if !errors.As(err, &e) || e.Code != convexauth.CodeNotMatchingSchema {
+					t.Errorf("got %#v", err)
+				}
+			},
 		},
 	}
 	for _, tt := range tests {

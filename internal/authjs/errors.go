@@ -119,13 +119,10 @@ type ConfigError struct {
 	Message string
 }
 
-// Codes of ConfigError, as the backend names them.
-const (
-	CodeMissingExport  = "AuthConfigMissingExportError"
-	CodeUnserializable = "AuthConfigUnserializableError"
-	CodeNotSchema      = "AuthConfigNotMatchingSchemaError"
-)
+// CodeUnserializable is the Convex error code of a ConfigError for a default
+// export JSON.stringify throws on. The other codes a ConfigError has,
+// convexauth.CodeMissingExport and convexauth.CodeNotMatchingSchema, are
+// convexauth's, which reports them for the serialised config.
+const CodeUnserializable = "AuthConfigUnserializableError"
 
 func (e *ConfigError) Error() string { return e.Message }
-
-const seeAuthDocs = "To learn more, see the auth documentation at https://docs.convex.dev/auth."

@@ -13,6 +13,7 @@ import (
 	"github.com/dop251/goja/parser"
 	"github.com/go-sourcemap/sourcemap"
 
+	"github.com/convex-authkit/convex-authkit/internal/convexauth"
 	"github.com/convex-authkit/convex-authkit/internal/jwks"
 )
 
@@ -114,8 +115,10 @@ func (ev *evaluation) once(ctx context.Context, strict bool) (*outcome, error) {
 	if err != nil {
 		return out, s.failure(err)
 	}
+	// Convex looks for the export before JSON.stringify, which would make
+	// an undefined one the schema error below.
 	if goja.IsUndefined(def) || goja.IsNull(def) {
-		return out, &ConfigError{Code: CodeMissingExport, Message: "auth config file is missing default export. " + seeAuthDocs}
+		return out, &ConfigError{Code: convexauth.CodeMissingExport, Message: convexauth.MissingExportMessage}
 	}
 	str, err := s.stringify(goja.Undefined(), def)
 	if err != nil {
@@ -124,13 +127,13 @@ func (ev *evaluation) once(ctx context.Context, strict bool) (*outcome, error) {
 			return out, s.failure(err)
 		}
 		// V8's JSON::Stringify gives nothing back on any exception.
-		return out, &ConfigError{Code: CodeUnserializable, Message: "auth config file can only contain strings " + seeAuthDocs}
+		return out, &ConfigError{Code: CodeUnserializable, Message: "auth config file can only contain strings " + convexauth.SeeAuthDocs}
 	}
 	if goja.IsUndefined(str) {
 		// V8 turns the undefined result into the string "undefined", which
 		// serde cannot parse ("expected value at line 1 column 1", the
 		// position stripped).
-		return out, &ConfigError{Code: CodeNotSchema, Message: "auth config file must include a list of provider credentials: expected value"}
+		return out, &ConfigError{Code: convexauth.CodeNotMatchingSchema, Message: convexauth.SchemaMessage("expected value")}
 	}
 	out.json = []byte(str.String())
 	return out, nil

@@ -99,16 +99,29 @@ const (
 	RuleIssuerURL Rule = "issuer-url"
 )
 
-// Convex's error codes, as the push reports them.
+// Convex's error codes, as the push reports them. internal/authjs reports
+// the missing export and the schema error with these too, when evaluating
+// the file already shows them.
 const (
-	CodeMissingExport       = "AuthConfigMissingExportError"
-	CodeNotMatchingSchema   = "AuthConfigNotMatchingSchemaError"
-	CodeInsecure            = "InsecureConfiguration"
-	CodeInvalidProviderURL  = "InvalidProviderDomainUrl"
-	seeAuthDocs             = "To learn more, see the auth documentation at https://docs.convex.dev/auth."
+	CodeMissingExport      = "AuthConfigMissingExportError"
+	CodeNotMatchingSchema  = "AuthConfigNotMatchingSchemaError"
+	CodeInsecure           = "InsecureConfiguration"
+	CodeInvalidProviderURL = "InvalidProviderDomainUrl"
+)
+
+// Convex's texts, word for word.
+const (
+	// SeeAuthDocs ends the messages that send the user to the auth docs.
+	SeeAuthDocs = "To learn more, see the auth documentation at https://docs.convex.dev/auth."
+	// MissingExportMessage is the message of CodeMissingExport.
+	MissingExportMessage    = "auth config file is missing default export. " + SeeAuthDocs
 	schemaPrefix            = "auth config file must include a list of provider credentials: "
 	untaggedMismatchMessage = "data did not match any variant of untagged enum SerializedAuthInfo"
 )
+
+// SchemaMessage is the message of CodeNotMatchingSchema: Convex's prefix,
+// then serde's message.
+func SchemaMessage(serde string) string { return schemaPrefix + serde }
 
 // Problem is one reason Convex would reject the config.
 type Problem struct {
@@ -164,7 +177,7 @@ func Check(config []byte) ([]Provider, []Problem, error) {
 	if len(config) == 0 || string(config) == "null" {
 		return nil, []Problem{{
 			Rule: RuleMissingExport, Code: CodeMissingExport, Index: -1,
-			Message: "auth config file is missing default export. " + seeAuthDocs,
+			Message: MissingExportMessage,
 		}}, nil
 	}
 	var root any
@@ -241,7 +254,7 @@ type checker struct {
 func (c *checker) add(p Problem) { c.problems = append(c.problems, p) }
 
 func (c *checker) schema(index int, field string, rule Rule, serdeMessage, detail string) {
-	c.add(Problem{Rule: rule, Code: CodeNotMatchingSchema, Index: index, Field: field, Message: schemaPrefix + serdeMessage, Detail: detail})
+	c.add(Problem{Rule: rule, Code: CodeNotMatchingSchema, Index: index, Field: field, Message: SchemaMessage(serdeMessage), Detail: detail})
 }
 
 // sorted returns the problems by stage, then provider, keeping the order
@@ -272,7 +285,7 @@ func typeOf(p map[string]any) string {
 func (c *checker) confusions(i int, p map[string]any) bool {
 	found := false
 	confusion := func(rule Rule, field, msg string) {
-		c.add(Problem{Rule: rule, Code: CodeNotMatchingSchema, Index: i, Field: field, Message: schemaPrefix + msg})
+		c.add(Problem{Rule: rule, Code: CodeNotMatchingSchema, Index: i, Field: field, Message: SchemaMessage(msg)})
 		found = true
 	}
 	for _, bad := range []string{"applicationId", "applicationid"} {
