@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"errors"
 	"sort"
 	"strings"
 
@@ -55,10 +54,10 @@ change; 3 invalid flags or configuration, or a file not replaced without
 			if len(modes) > 1 {
 				return cmdutil.FlagErrorf("%s cannot be combined", strings.Join(modes, " and "))
 			}
-			// Every error of CheckAuthDomain is a *DomainError.
-			var de *authconfig.DomainError
-			if cmd.Flags().Changed("auth-domain") && errors.As(authconfig.CheckAuthDomain(opts.AuthDomain), &de) {
-				return cmdutil.UsageError(de, de.Hint)
+			if cmd.Flags().Changed("auth-domain") {
+				if err := authconfig.CheckAuthDomain(opts.AuthDomain); err != nil {
+					return err
+				}
 			}
 			opts.IO = f.IOStreams
 			opts.Dir = f.ProjectDir()

@@ -3,9 +3,12 @@ package authconfig
 import (
 	"fmt"
 	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 )
 
-// DomainError is a rejected --auth-domain, with how to fix it.
+// DomainError is a rejected --auth-domain, with how to fix it. The form of
+// init words it its own way from Reason and Hint.
 type DomainError struct {
 	Domain string
 	Reason string
@@ -19,9 +22,12 @@ func (e *DomainError) Error() string {
 // CheckAuthDomain accepts a bare host name such as auth.example.com: the
 // issuers are built as https://<host>/..., and Convex compares issuers
 // exactly, so a scheme, path, port, upper case or trailing dot would make
-// a provider that no token ever matches.
+// a provider that no token ever matches. Its error is a usage error (exit
+// 3) with the hint, wrapping a *DomainError.
 func CheckAuthDomain(d string) error {
-	bad := func(reason, hint string) error { return &DomainError{Domain: d, Reason: reason, Hint: hint} }
+	bad := func(reason, hint string) error {
+		return cmdutil.UsageError(&DomainError{Domain: d, Reason: reason, Hint: hint}, hint)
+	}
 	const example = "give the host name alone, e.g. --auth-domain auth.example.com"
 	hostOf := func(s string) string {
 		if i := strings.IndexAny(s, "/?#"); i >= 0 {

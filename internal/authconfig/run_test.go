@@ -252,3 +252,17 @@ func hintOf(de *DomainError) string {
 	}
 	return de.Hint
 }
+
+// TestCheckAuthDomainIsUsageError: callers return the error as it is, so it
+// carries exit 3 and the hint itself.
+func TestCheckAuthDomainIsUsageError(t *testing.T) {
+	err := CheckAuthDomain("https://auth.example.com")
+	var ce *cmdutil.Error
+	var de *DomainError
+	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitUsage || !errors.As(err, &de) || ce.Hint != de.Hint || ce.Hint == "" {
+		t.Fatalf("err = %#v", err)
+	}
+	if got, want := err.Error(), `--auth-domain "https://auth.example.com" has a scheme`; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}

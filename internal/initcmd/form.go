@@ -239,12 +239,9 @@ func ValidateClientID(id string) error {
 func NormalizeAuthDomain(s string) (string, error) {
 	h := strings.ToLower(strings.TrimSpace(s))
 	h = strings.TrimSuffix(strings.TrimPrefix(h, "https://"), "/")
-	if err := authconfig.CheckAuthDomain(h); err != nil {
-		var de *authconfig.DomainError
-		if errors.As(err, &de) {
-			return "", fmt.Errorf("%s %s: %s", h, de.Reason, de.Hint)
-		}
-		return "", err
+	var de *authconfig.DomainError
+	if errors.As(authconfig.CheckAuthDomain(h), &de) {
+		return "", fmt.Errorf("%s %s: %s", h, de.Reason, de.Hint)
 	}
 	return h, nil
 }

@@ -178,10 +178,6 @@ func answers(opts Options) (*PackageJSON, *Answers, *resolve.Sources, error) {
 	a.AuthDomain = opts.AuthDomain
 	if opts.AuthDomainSet && a.AuthDomain != "" {
 		if err := authconfig.CheckAuthDomain(a.AuthDomain); err != nil {
-			var de *authconfig.DomainError
-			if errors.As(err, &de) {
-				return nil, nil, nil, cmdutil.UsageError(err, de.Hint)
-			}
 			return nil, nil, nil, err
 		}
 	} else if !opts.AuthDomainSet {
