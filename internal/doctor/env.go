@@ -264,7 +264,7 @@ func (d *doctor) envCookiePassword() Check {
 	case !ok || v.Value == "":
 		return fail(IDEnvCookiePassword, fmt.Sprintf("%s is not set: %s's AuthKit SDK refuses to start without it", name, d.fw.Name),
 			"run `convex-authkit generate env`, which writes a random 43-character one into .env.local")
-	case n < 32:
+	case n < envgen.CookiePasswordMinLength:
 		msg := fmt.Sprintf("%s (%s) has %d characters; AuthKit needs at least 32", name, v.Source(), n)
 		return fail(IDEnvCookiePassword, msg,
 			"replace it with a random value of at least 32 characters (`openssl rand -base64 32`), or delete it and run `convex-authkit generate env`").

@@ -38,6 +38,10 @@ const FileName = ".env.local"
 // session cookie with.
 const CookiePasswordName = "WORKOS_COOKIE_PASSWORD"
 
+// CookiePasswordMinLength is the fewest characters AuthKit's server SDKs
+// accept in CookiePasswordName: they refuse to start with a shorter one.
+const CookiePasswordMinLength = 32
+
 // What happened to a variable, in addition to the dotenv.Merge actions
 // (added, replaced, unchanged, kept).
 const (
@@ -369,8 +373,8 @@ func (p *planner) cookiePassword() error {
 // checkCookieLength warns about an existing cookie password that AuthKit's
 // SDKs reject.
 func (p *planner) checkCookieLength() {
-	if val, source, _ := p.req.Sources.Get(CookiePasswordName); val != "" && len([]rune(val)) < 32 {
-		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("%s (%s) is shorter than 32 characters, which AuthKit's Next.js and TanStack Start SDKs refuse; remove it and run again to generate one", CookiePasswordName, source))
+	if val, source, _ := p.req.Sources.Get(CookiePasswordName); val != "" && len([]rune(val)) < CookiePasswordMinLength {
+		p.res.Warnings = append(p.res.Warnings, fmt.Sprintf("%s (%s) is shorter than %d characters, which AuthKit's Next.js and TanStack Start SDKs refuse; remove it and run again to generate one", CookiePasswordName, source, CookiePasswordMinLength))
 	}
 }
 
