@@ -414,7 +414,7 @@ func (d *demo) runDoctor(ctx context.Context, s *Step) error {
 		if c.Status == doctor.StatusPass && !d.opts.Verbose {
 			continue
 		}
-		fmt.Fprintf(w, "%s %s: %s\n", d.symbol(c.Status), c.ID, strings.ReplaceAll(c.Message, "\n", "\n    "))
+		fmt.Fprintf(w, "%s %s: %s\n", doctor.Symbol(d.cs, c.Status), c.ID, strings.ReplaceAll(c.Message, "\n", "\n    "))
 		if c.Hint != "" && c.Status != doctor.StatusPass && c.Status != doctor.StatusSkip {
 			fmt.Fprintf(w, "  %s %s\n", d.cs.Gray("hint:"), c.Hint)
 		}
@@ -430,28 +430,11 @@ func (d *demo) runDoctor(ctx context.Context, s *Step) error {
 		s.Notes = append(s.Notes, c.ID+": "+note)
 		fmt.Fprintf(w, "  %s %s\n", d.cs.Cyan("in the demo:"), note)
 	}
-	sum := rep.Summary
-	warnings := "warnings"
-	if sum.Warn == 1 {
-		warnings = "warning"
-	}
-	s.Message = fmt.Sprintf("%d passed, %d %s, %d failed, %d skipped, %d could not run", sum.Pass, sum.Warn, warnings, sum.Fail, sum.Skip, sum.Error)
+	s.Message = rep.Summary.String()
 	if !rep.OK {
 		return errors.New(s.Message)
 	}
 	return err
-}
-
-func (d *demo) symbol(st doctor.Status) string {
-	switch st {
-	case doctor.StatusPass:
-		return d.cs.Green("✓")
-	case doctor.StatusWarn:
-		return d.cs.Yellow("!")
-	case doctor.StatusSkip:
-		return d.cs.Gray("–")
-	}
-	return d.cs.Red("✗")
 }
 
 func mustJSON(v any) json.RawMessage {

@@ -81,6 +81,13 @@ type Summary struct {
 	Error int `json:"error"`
 }
 
+// String is the text of the summary line, e.g. "27 passed, 1 warning, 0
+// failed, 3 skipped, 0 could not run".
+func (s Summary) String() string {
+	return fmt.Sprintf("%d passed, %d %s, %d failed, %d skipped, %d could not run",
+		s.Pass, s.Warn, plural(s.Warn, "warning"), s.Fail, s.Skip, s.Error)
+}
+
 // Report is the outcome of a run, and its --json document.
 type Report struct {
 	SchemaVersion int     `json:"schemaVersion"`
@@ -120,9 +127,10 @@ func (r *Report) finish(strict bool) {
 	r.OK = r.Summary.Fail == 0 && r.Summary.Error == 0
 }
 
-// symbol is the mark of a status; the words are in the summary line, so
-// nothing depends on colour.
-func symbol(cs *iostreams.ColorScheme, st Status) string {
+// Symbol is the mark of a status: ✓ passed, ! warning, – skipped, ✗ failed
+// or could not run. The words are in the summary line, so nothing depends
+// on colour.
+func Symbol(cs *iostreams.ColorScheme, st Status) string {
 	switch st {
 	case StatusPass:
 		return cs.Green("✓")
@@ -130,8 +138,6 @@ func symbol(cs *iostreams.ColorScheme, st Status) string {
 		return cs.Yellow("!")
 	case StatusSkip:
 		return cs.Gray("–")
-	case StatusError:
-		return cs.Red("✗")
 	}
 	return cs.Red("✗")
 }
@@ -156,7 +162,7 @@ func (r *Report) printHuman(w io.Writer, cs *iostreams.ColorScheme, verbose bool
 			if n := sameSkips(checks[i:]); n > 1 && !verbose {
 				// A run of skips for one reason (a whole group, or what
 				// follows a failure) is one line.
-				fmt.Fprintf(w, "  %s %d checks skipped (%s): %s\n", symbol(cs, StatusSkip), n, idRange(checks[i:i+n]), c.Message)
+				fmt.Fprintf(w, "  %s %d checks skipped (%s): %s\n", Symbol(cs, StatusSkip), n, idRange(checks[i:i+n]), c.Message)
 				i += n - 1
 				continue
 			}
@@ -164,7 +170,7 @@ func (r *Report) printHuman(w io.Writer, cs *iostreams.ColorScheme, verbose bool
 			if c.Status == StatusError {
 				msg = "could not run: " + msg
 			}
-			fmt.Fprintf(w, "  %s %s: %s\n", symbol(cs, c.Status), c.ID, indentRest(msg, "    "))
+			fmt.Fprintf(w, "  %s %s: %s\n", Symbol(cs, c.Status), c.ID, indentRest(msg, "    "))
 			for _, p := range c.Where {
 				switch loc := p.Location(); {
 				case loc == "" || strings.HasPrefix(c.Message, loc+":"):
@@ -189,17 +195,14 @@ func (r *Report) printHuman(w io.Writer, cs *iostreams.ColorScheme, verbose bool
 			}
 		}
 	}
-	s := r.Summary
-	line := fmt.Sprintf("%d passed, %d %s, %d failed, %d skipped, %d could not run",
-		s.Pass, s.Warn, plural(s.Warn, "warning"), s.Fail, s.Skip, s.Error)
+	mark := StatusPass
 	switch {
 	case !r.OK:
-		fmt.Fprintf(w, "%s %s\n", cs.Red("✗"), line)
-	case s.Warn > 0:
-		fmt.Fprintf(w, "%s %s\n", cs.Yellow("!"), line)
-	default:
-		fmt.Fprintf(w, "%s %s\n", cs.Green("✓"), line)
+		mark = StatusFail
+	case r.Summary.Warn > 0:
+		mark = StatusWarn
 	}
+	fmt.Fprintf(w, "%s %s\n", Symbol(cs, mark), r.Summary)
 }
 
 // sameSkips counts the skips for the same reason at the start of checks.
