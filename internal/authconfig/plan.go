@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/convex-authkit/convex-authkit/internal/atomicfile"
+	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/textdiff"
 )
 
@@ -54,7 +55,7 @@ func Plan(opts Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{
-		Path: path, Name: display(opts.Dir, path), Existing: OriginNone,
+		Path: path, Name: project.Display(opts.Dir, path), Existing: OriginNone,
 		Spec: spec, Convex: convex, Content: content,
 	}
 	explainTyping(opts, convex, functions)

@@ -51,3 +51,18 @@ func TestPlanWrite(t *testing.T) {
 		t.Errorf("Plan wrote to stdout: %q", out)
 	}
 }
+
+// TestPlanNameInDotDotFolder: a functions folder whose name starts with
+// ".." is inside the project, so messages name it relative to it.
+func TestPlanNameInDotDotFolder(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"convex.json": `{"functions": "..backend/"}`})
+	ios, _, _, _ := iostreams.Test()
+	res, err := Plan(Options{IO: ios, Dir: dir, ConfigPath: filepath.Join(dir, "convex.json"), ConfigName: "convex.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Name != "..backend/auth.config.ts" || !strings.HasPrefix(res.Diff, "--- /dev/null\n+++ b/..backend/auth.config.ts\n") {
+		t.Errorf("Name = %q, diff starts %q", res.Name, res.Diff[:min(len(res.Diff), 60)])
+	}
+}

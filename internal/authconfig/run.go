@@ -11,6 +11,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/authjs"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/project"
 )
 
 // Options are the inputs of `generate auth-config`.
@@ -129,7 +130,7 @@ func target(functions, dir string) (path string, typeScript bool, err error) {
 	switch {
 	case errors.As(err, &both):
 		return "", false, cmdutil.UsageError(
-			fmt.Errorf("found both %s and %s, choose one", display(dir, both.JS), display(dir, both.TS)),
+			fmt.Errorf("found both %s and %s, choose one", project.Display(dir, both.JS), project.Display(dir, both.TS)),
 			"Convex refuses to push with both; delete the one you do not want, then run this again")
 	case err != nil: // authjs.ErrNotFound
 		path = filepath.Join(functions, "auth.config.ts")
@@ -172,12 +173,12 @@ func explainTyping(opts Options, convex ConvexPackage, functions string) {
 	w := opts.IO.ErrOut
 	switch {
 	case convex.Version == "":
-		fmt.Fprintf(w, "note: no node_modules/convex above %s, so the config is a plain object; after installing convex (>= 1.27.5), run this again to type it with AuthConfig\n", display(opts.Dir, functions))
+		fmt.Fprintf(w, "note: no node_modules/convex above %s, so the config is a plain object; after installing convex (>= 1.27.5), run this again to type it with AuthConfig\n", project.Display(opts.Dir, functions))
 	case !opts.Verbose:
 	case convex.ExportsAuthConfig():
-		fmt.Fprintf(w, "convex %s (%s) exports the AuthConfig type: the config is checked against it\n", convex.Version, display(opts.Dir, convex.Path))
+		fmt.Fprintf(w, "convex %s (%s) exports the AuthConfig type: the config is checked against it\n", convex.Version, project.Display(opts.Dir, convex.Path))
 	default:
-		fmt.Fprintf(w, "convex %s (%s) predates the AuthConfig type (1.27.5): the config is a plain object\n", convex.Version, display(opts.Dir, convex.Path))
+		fmt.Fprintf(w, "convex %s (%s) predates the AuthConfig type (1.27.5): the config is a plain object\n", convex.Version, project.Display(opts.Dir, convex.Path))
 	}
 }
 
@@ -224,12 +225,4 @@ func finish(opts Options, rep report, fail *cmdutil.Error) error {
 		fmt.Fprintf(opts.IO.ErrOut, "Convex reads %s from each deployment's environment: authKit in convex.json sets it, or run `npx convex env set %s <client id>`\n", ClientIDVar, ClientIDVar)
 	}
 	return nil
-}
-
-// display shows path relative to the project root, with slashes.
-func display(dir, path string) string {
-	if rel, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(rel, "..") {
-		return filepath.ToSlash(rel)
-	}
-	return path
 }

@@ -3,7 +3,6 @@ package envgen
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
@@ -106,7 +105,7 @@ func run(opts Options, redp **secret.Redactor) error {
 	for _, s := range res.Secrets() {
 		red.Add(s)
 	}
-	file := displayPath(opts.WorkDir, res.Path)
+	file := project.Display(opts.WorkDir, res.Path)
 	report := &Report{
 		SchemaVersion: cmdutil.SchemaVersion, Env: string(env), EnvReason: target.Choice.Reason,
 		File: file, Framework: string(res.Framework), DryRun: opts.DryRun, Changed: res.Changed(),
@@ -189,15 +188,4 @@ func printVariables(io *iostreams.IOStreams, vars []Variable) {
 		}
 		fmt.Fprintln(io.Out, line)
 	}
-}
-
-// displayPath names path relative to the working directory when it can.
-func displayPath(workDir, path string) string {
-	if workDir == "" {
-		return path
-	}
-	if rel, err := filepath.Rel(workDir, path); err == nil {
-		return rel
-	}
-	return path
 }

@@ -7,6 +7,7 @@ package project
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
@@ -44,6 +45,15 @@ func Count(display string, errs []diag.Problem) string {
 		return display + " has 1 error"
 	}
 	return fmt.Sprintf("%s has %d errors", display, len(errs))
+}
+
+// Display names path as messages show it: relative to dir, with slashes,
+// when path is inside dir; otherwise in full, with slashes too.
+func Display(dir, path string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil && filepath.IsLocal(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(path)
 }
 
 // Options names the project a command works on: convex.json, the section
