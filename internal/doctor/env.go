@@ -1,11 +1,8 @@
 package doctor
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -278,14 +275,8 @@ func (d *doctor) envCookiePassword() Check {
 func (d *doctor) envGitignore() Check {
 	var checked []string
 	var worst Check
-	for _, name := range resolve.DotenvFiles {
-		f, err := dotenv.Load(filepath.Join(d.opts.Dir, name), name)
-		if errors.Is(err, fs.ErrNotExist) || (err == nil && f == nil) {
-			continue
-		}
-		if err != nil {
-			return newCheck(IDEnvGitignore, StatusError, err.Error(), "")
-		}
+	for _, f := range d.src.Files() {
+		name := f.Name
 		checked = append(checked, name)
 		ignored, err := envgen.IgnoredByGit(d.opts.Dir, name)
 		if err != nil {

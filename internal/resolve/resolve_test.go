@@ -153,3 +153,28 @@ func TestRedactorKeepsPlaceholders(t *testing.T) {
 		t.Errorf("secret not masked: %q", got)
 	}
 }
+
+// TestFiles: doctor's env.gitignore reads the files through Files, in
+// DotenvFiles order, so a missing file must be left out, not be nil.
+func TestFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{".env": "A=1\nWORKOS_API_KEY=sk_test_x\n"})
+	src, err := Load(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs := src.Files(); len(fs) != 1 || fs[0].Name != ".env" || len(fs[0].Entries) != 2 || fs[0].Entries[1].Key != "WORKOS_API_KEY" {
+		t.Fatalf("Files() = %+v, want .env alone with its two entries", fs)
+	}
+	writeFiles(t, dir, map[string]string{".env.local": "B=2\n"})
+	if src, err = Load(Options{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range src.Files() {
+		names = append(names, f.Name)
+	}
+	if fmt.Sprint(names) != fmt.Sprint(DotenvFiles) {
+		t.Errorf("Files() names %v, want %v", names, DotenvFiles)
+	}
+}

@@ -63,6 +63,11 @@ func Load(opts Options) (*Sources, error) {
 	return s, nil
 }
 
+// Files returns the dotenv files Load read, in DotenvFiles order; a file
+// that does not exist is not among them. They are the Sources' own: callers
+// must not modify them.
+func (s *Sources) Files() []*dotenv.File { return s.files }
+
 // Get returns a build-environment variable: the process environment first,
 // then .env.local, then .env. found is true when some source defines the
 // name, even with an empty value: like dotenv, a variable that is set but
