@@ -29,15 +29,15 @@ type Result struct {
 
 // Plan works out the auth config for opts without writing anything:
 // generate auth-config's rules decide the file's name, language, typing
-// and content. It reads opts.Dir, ConfigPath, ConfigName, AuthDomain and
-// Verbose, and writes its notes to opts.IO.ErrOut: why the file is (not)
+// and content. It reads opts.Dir, ConfigPath, ConfigName, Config,
+// AuthDomain and Verbose, and writes its notes to opts.IO.ErrOut: why the file is (not)
 // typed, and a warning when writing would drop or replace the custom
 // domain an earlier run wrote (not with Stdout, which writes nothing).
 func Plan(opts Options) (*Result, error) {
 	if err := CheckFolder(filepath.Dir(opts.ConfigPath)); err != nil {
 		return nil, err
 	}
-	functions, err := FunctionsDir(opts.ConfigPath, opts.ConfigName)
+	functions, err := opts.functions()
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +81,15 @@ func Plan(opts Options) (*Result, error) {
 	}
 	res.Diff = textdiff.Unified(oldName, "b/"+res.Name, old, content)
 	return res, nil
+}
+
+// functions is the functions folder of opts.Config, or of the convex.json
+// at opts.ConfigPath when the caller has not loaded it.
+func (o Options) functions() (string, error) {
+	if o.Config != nil {
+		return Functions(o.Config, o.ConfigPath)
+	}
+	return FunctionsDir(o.ConfigPath, o.ConfigName)
 }
 
 // Write writes the planned file, making the functions folder for a new

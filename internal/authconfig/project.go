@@ -14,35 +14,43 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/jsonpos"
+	"github.com/convex-authkit/convex-authkit/internal/project"
 )
 
 // defaultFunctions is Convex's functions folder when convex.json names none.
 const defaultFunctions = "convex/"
 
-// FunctionsDir returns the Convex functions folder: convex.json's
-// "functions", relative to the folder holding convex.json as the Convex CLI
-// reads it, or convex/ there. A missing convex.json is not an error (a new
+// FunctionsDir loads convex.json and returns the functions folder it
+// names (see Functions). A missing convex.json is not an error (a new
 // project may not have one yet); one that cannot be parsed is, with exit 3.
 func FunctionsDir(configPath, configName string) (string, error) {
-	base := filepath.Dir(configPath)
 	if _, err := os.Stat(configPath); errors.Is(err, fs.ErrNotExist) {
-		return filepath.Join(base, defaultFunctions), nil
+		return Functions(nil, configPath)
 	}
 	cfg, err := config.Load(configPath, configName)
 	if err != nil {
-		var fe *config.FileError
-		if errors.As(err, &fe) {
-			return "", cmdutil.ProblemsError("cannot load "+configName, []diag.Problem{fe.Problem})
-		}
-		return "", err
+		return "", project.LoadError("cannot load "+configName, err)
+	}
+	return Functions(cfg, configPath)
+}
+
+// Functions returns the Convex functions folder of cfg, convex.json as
+// loaded from configPath (nil when there is none): its "functions",
+// relative to the folder holding convex.json as the Convex CLI reads it,
+// or convex/ there. A "functions" that is not a folder name is a usage
+// error.
+func Functions(cfg *config.Config, configPath string) (string, error) {
+	base := filepath.Dir(configPath)
+	if cfg == nil {
+		return filepath.Join(base, defaultFunctions), nil
 	}
 	m, ok := cfg.Root.Lookup("functions")
 	if !ok {
 		return filepath.Join(base, defaultFunctions), nil
 	}
 	if m.Value.Kind != jsonpos.String || strings.TrimSpace(m.Value.Str) == "" {
-		return "", cmdutil.ProblemsError(configName+" has 1 error", []diag.Problem{{
-			Severity: diag.SeverityError, File: configName, Path: "functions",
+		return "", cmdutil.ProblemsError(cfg.File+" has 1 error", []diag.Problem{{
+			Severity: diag.SeverityError, File: cfg.File, Path: "functions",
 			Line: m.Value.Pos.Line, Column: m.Value.Pos.Column,
 			Message: fmt.Sprintf("must be a folder name such as %q, found %s", defaultFunctions, describe(m.Value)),
 			Hint:    "it names the folder of your Convex functions, relative to convex.json",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/authjs"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 )
@@ -22,6 +23,9 @@ type Options struct {
 	Dir        string
 	ConfigPath string // convex.json, absolute
 	ConfigName string // convex.json as messages name it
+	// Config is convex.json when the caller has loaded it already (init);
+	// nil makes Plan load ConfigPath.
+	Config *config.Config
 	// AuthDomain is a custom authentication domain, already checked with
 	// CheckAuthDomain, or "".
 	AuthDomain string

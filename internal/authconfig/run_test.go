@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 )
 
@@ -193,6 +194,28 @@ func TestFunctionsDir(t *testing.T) {
 				t.Errorf("got %q %v, want %q", got, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestFunctionsOfLoadedConfig: Functions reads the config it is given,
+// not the file at configPath, which it never opens.
+func TestFunctionsOfLoadedConfig(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "convex.json")
+	cfg, err := config.Parse("convex.json", []byte(`{"functions": "src/backend/"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Functions(cfg, path); err != nil || got != filepath.Join(dir, "src", "backend") {
+		t.Errorf("Functions = %q, %v", got, err)
+	}
+	if got, err := Functions(nil, path); err != nil || got != filepath.Join(dir, "convex") {
+		t.Errorf("Functions(nil) = %q, %v", got, err)
+	}
+	cfg, _ = config.Parse("other.json", []byte(`{"functions": ""}`))
+	var ce *cmdutil.Error
+	if _, err := Functions(cfg, path); !errors.As(err, &ce) || len(ce.Problems) != 1 || !strings.HasPrefix(ce.Problems[0].String(), "other.json:1:15: functions: must be a folder name") {
+		t.Errorf("empty functions: %v", err)
 	}
 }
 

@@ -10,9 +10,9 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/authconfig"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
-	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/dotenv"
 	"github.com/convex-authkit/convex-authkit/internal/envgen"
+	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 	"github.com/convex-authkit/convex-authkit/internal/textdiff"
@@ -44,7 +44,7 @@ func planFiles(opts Options, pkg *PackageJSON, a *Answers, cur *config.Config, r
 		files, cfg = append(files, p), next
 	}
 	if a.Writes(FileAuthConfig) {
-		p, err := planAuthConfig(opts, a)
+		p, err := planAuthConfig(opts, a, cur)
 		if err != nil {
 			return nil, err
 		}
@@ -73,11 +73,7 @@ func currentConfig(opts Options) (*config.Config, error) {
 	if _, statErr := os.Stat(opts.ConfigPath); errors.Is(statErr, fs.ErrNotExist) {
 		return nil, nil
 	}
-	var fe *config.FileError
-	if errors.As(err, &fe) {
-		return nil, cmdutil.ProblemsError("cannot edit "+opts.ConfigName, []diag.Problem{fe.Problem})
-	}
-	return nil, err
+	return nil, project.LoadError("cannot edit "+opts.ConfigName, err)
 }
 
 // planConvexJSON works out the new convex.json and returns it parsed, for
@@ -114,9 +110,11 @@ func planConvexJSON(opts Options, pkg *PackageJSON, a *Answers, cur *config.Conf
 // planAuthConfig plans the auth config with generate auth-config's
 // planner, so that its rules decide the file's name, language, typing and
 // whether it is ours to replace. Its notes go to stderr while planning.
-func planAuthConfig(opts Options, a *Answers) (*planned, error) {
+// cur is convex.json as it is (init leaves "functions" alone), nil when
+// there is none.
+func planAuthConfig(opts Options, a *Answers, cur *config.Config) (*planned, error) {
 	res, err := authconfig.Plan(authconfig.Options{IO: opts.IO, Dir: opts.Dir, ConfigPath: opts.ConfigPath, ConfigName: opts.ConfigName,
-		AuthDomain: a.AuthDomain, Verbose: opts.Verbose})
+		Config: cur, AuthDomain: a.AuthDomain, Verbose: opts.Verbose})
 	if err != nil {
 		return nil, err
 	}

@@ -23,11 +23,7 @@ import (
 func LoadConfig(path, display string, strict bool) (*config.Config, []diag.Problem, error) {
 	cfg, err := config.Load(path, display)
 	if err != nil {
-		var fe *config.FileError
-		if errors.As(err, &fe) {
-			return nil, nil, cmdutil.ProblemsError(fmt.Sprintf("cannot load %s", display), []diag.Problem{fe.Problem})
-		}
-		return nil, nil, err
+		return nil, nil, LoadError("cannot load "+display, err)
 	}
 	problems := cfg.Problems
 	if strict {
@@ -37,6 +33,17 @@ func LoadConfig(path, display string, strict bool) (*config.Config, []diag.Probl
 		return nil, nil, cmdutil.ProblemsError(Count(display, errs), problems)
 	}
 	return cfg, problems, nil
+}
+
+// LoadError turns the *config.FileError of config.Load (convex.json
+// missing, unreadable or not JSON) into a usage error listing its problem
+// under summary; other errors pass through.
+func LoadError(summary string, err error) error {
+	var fe *config.FileError
+	if errors.As(err, &fe) {
+		return cmdutil.ProblemsError(summary, []diag.Problem{fe.Problem})
+	}
+	return err
 }
 
 // Count summarises problems as "convex.json has 2 errors".
