@@ -66,3 +66,39 @@ func TestPlanNameInDotDotFolder(t *testing.T) {
 		t.Errorf("Name = %q, diff starts %q", res.Name, res.Diff[:min(len(res.Diff), 60)])
 	}
 }
+
+// TestRecordedAuthDomain: the domain counts only in the file Convex
+// bundles, and only while the file is as convex-authkit wrote it.
+func TestRecordedAuthDomain(t *testing.T) {
+	render := func(spec Spec) string {
+		t.Helper()
+		content, err := Render(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return content
+	}
+	ts := render(Spec{TypeScript: true, AuthDomain: "auth.example.com"})
+	js := render(Spec{AuthDomain: "login.example.org"})
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"none", nil, ""},
+		{"generated .ts", map[string]string{"auth.config.ts": ts}, "auth.example.com"},
+		{"generated .js", map[string]string{"auth.config.js": js}, "login.example.org"},
+		{"without a domain", map[string]string{"auth.config.ts": render(Spec{TypeScript: true})}, ""},
+		{"edited", map[string]string{"auth.config.ts": ts + "// mine\n"}, ""},
+		{"both, which Convex refuses", map[string]string{"auth.config.ts": ts, "auth.config.js": js}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, tt.files)
+			if got := RecordedAuthDomain(dir); got != tt.want {
+				t.Errorf("RecordedAuthDomain = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

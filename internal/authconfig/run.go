@@ -142,6 +142,23 @@ func target(functions, dir string) (path string, typeScript bool, err error) {
 	return path, filepath.Ext(path) == ".ts", nil
 }
 
+// RecordedAuthDomain returns the --auth-domain recorded in the header of
+// the auth config in the functions folder (the file Convex bundles there,
+// as Plan picks it) when convex-authkit wrote it and it is unchanged
+// since; "" otherwise. init keeps that domain unless told otherwise, so
+// that running it again changes nothing.
+func RecordedAuthDomain(functions string) string {
+	path, err := authjs.Locate(functions)
+	if err != nil {
+		return ""
+	}
+	content, found, err := readExisting(path)
+	if err != nil || !found || Classify(content) != OriginGenerated {
+		return ""
+	}
+	return writtenWith(content)
+}
+
 // readExisting returns the file's content and whether it exists.
 func readExisting(path string) (string, bool, error) {
 	info, err := os.Stat(path)

@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -86,15 +84,16 @@ func Run(opts Options) error {
 			return err
 		}
 	}
-	pkg, a, src, err := answers(opts)
+	// convex.json as it is, nil when there is none. An error waits for
+	// the redactor: a syntax error quotes the word it stopped at.
+	cur, curErr := currentConfig(opts)
+	pkg, a, src, err := answers(opts, recordedAuthDomain(opts, cur, curErr))
 	if err != nil {
 		return err
 	}
-	cur, err := currentConfig(opts)
 	red := redactor(cur, src, a.APIKey)
-	if err != nil {
-		// A syntax error quotes the word it stopped at.
-		return cmdutil.Redacted(err, red.Redact)
+	if curErr != nil {
+		return cmdutil.Redacted(curErr, red.Redact)
 	}
 	opts.IO = opts.IO.Wrap(red.Writer)
 	return cmdutil.Redacted(execute(opts, pkg, a, cur, red), red.Redact)
@@ -142,8 +141,9 @@ func execute(opts Options, pkg *PackageJSON, a *Answers, cur *config.Config, red
 }
 
 // answers gathers flags, detection and, on a terminal, the form's answers,
-// and checks that nothing required is missing.
-func answers(opts Options) (*PackageJSON, *Answers, *resolve.Sources, error) {
+// and checks that nothing required is missing. recorded is the custom
+// domain the auth config records, the answer when --auth-domain is absent.
+func answers(opts Options, recorded string) (*PackageJSON, *Answers, *resolve.Sources, error) {
 	io := opts.IO
 	pkg, err := ReadPackageJSON(opts.Dir)
 	if err != nil {
@@ -181,9 +181,7 @@ func answers(opts Options) (*PackageJSON, *Answers, *resolve.Sources, error) {
 			return nil, nil, nil, err
 		}
 	} else if !opts.AuthDomainSet {
-		// Keep the domain an earlier run wrote into the auth config, so
-		// that running init again changes nothing.
-		a.AuthDomain = earlierAuthDomain(opts)
+		a.AuthDomain = recorded
 	}
 
 	// The client ID and API key may already be in the environment or the
@@ -276,26 +274,19 @@ func knownClientID(src *resolve.Sources) string {
 	return ""
 }
 
-// writtenWithDomain finds the custom domain in the header of an auth
-// config convex-authkit wrote ("// Written by: convex-authkit generate
-// auth-config --auth-domain auth.example.com").
-var writtenWithDomain = regexp.MustCompile(`(?m)^// Written by: convex-authkit .*--auth-domain (\S+)`)
-
-func earlierAuthDomain(opts Options) string {
-	functions, err := authconfig.FunctionsDir(opts.ConfigPath, opts.ConfigName)
+// recordedAuthDomain is the custom domain an earlier run wrote into the
+// auth config (authconfig.RecordedAuthDomain), which init keeps unless
+// --auth-domain says otherwise; "" when convex.json could not be loaded
+// (the run fails on it) or names no usable functions folder.
+func recordedAuthDomain(opts Options, cur *config.Config, curErr error) string {
+	if curErr != nil || opts.AuthDomainSet {
+		return ""
+	}
+	functions, err := authconfig.Functions(cur, opts.ConfigPath)
 	if err != nil {
 		return ""
 	}
-	for _, name := range []string{"auth.config.ts", "auth.config.js"} {
-		data, err := os.ReadFile(filepath.Join(functions, name))
-		if err != nil {
-			continue
-		}
-		if m := writtenWithDomain.FindSubmatch(data); m != nil && authconfig.Classify(string(data)) == authconfig.OriginGenerated {
-			return string(m[1])
-		}
-	}
-	return ""
+	return authconfig.RecordedAuthDomain(functions)
 }
 
 // ParseFiles accepts the names of --files; auth.config.ts and env are
