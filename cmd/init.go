@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/initcmd"
 )
 
@@ -70,7 +71,7 @@ that would be replaced without --force.`,
 		},
 	}
 	fl := c.Flags()
-	fl.StringVar(&opts.Framework, "framework", "", "web framework: "+initcmd.FrameworkIDs()+" (default: detected from package.json)")
+	fl.StringVar(&opts.Framework, "framework", "", "web framework: "+framework.IDs()+" (default: detected from package.json)")
 	fl.IntVar(&opts.Port, "port", 0, "dev server port (default: detected, else the framework's default)")
 	fl.StringVar(&opts.ClientID, "client-id", "", "WorkOS client ID, client_... (default: WORKOS_CLIENT_ID from the environment or .env.local)")
 	fl.StringVar(&opts.AuthDomain, "auth-domain", "", "host of a custom AuthKit domain, e.g. auth.example.com (\"\" for none)")

@@ -10,7 +10,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
-	"github.com/convex-authkit/convex-authkit/internal/initcmd"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/jwks"
 	"github.com/convex-authkit/convex-authkit/internal/project"
@@ -142,7 +142,7 @@ type doctor struct {
 	src *resolve.Sources
 	cfg *config.Config   // nil when convex.json could not be loaded
 	sec *resolve.Section // nil without cfg
-	fw  *initcmd.Framework
+	fw  *framework.Framework
 
 	clientID       string // "" when unknown
 	clientIDSource string
@@ -364,9 +364,9 @@ func (d *doctor) run(ctx context.Context) *Report {
 }
 
 func (d *doctor) detectFramework() {
-	pkg, err := initcmd.ReadPackageJSON(d.opts.Dir)
+	pkg, err := framework.ReadPackageJSON(d.opts.Dir)
 	if err == nil {
-		d.fw, _ = initcmd.DetectFramework(pkg)
+		d.fw, _ = framework.Detect(pkg)
 	}
 }
 

@@ -11,12 +11,10 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -24,6 +22,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/dotenv"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/interpolate"
 	"github.com/convex-authkit/convex-authkit/internal/jsonpos"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
@@ -92,11 +91,12 @@ type Request struct {
 	// AllowPublicSecret writes a secret under a public prefix (VITE_,
 	// NEXT_PUBLIC_, ...) with a warning instead of refusing.
 	AllowPublicSecret bool
-	// CookiePassword generates WORKOS_COOKIE_PASSWORD even when package.json
-	// does not name Next.js or TanStack Start, the only frameworks the
-	// Convex CLI generates it for; init sets it for React Router, whose
-	// AuthKit SDK needs one too.
-	CookiePassword bool
+	// Framework is the framework the caller has chosen (init): its SDK
+	// decides whether WORKOS_COOKIE_PASSWORD is generated (CookiePassword,
+	// React Router's too). nil makes Plan detect it from package.json as
+	// the Convex CLI does, generating the password only where that does
+	// (ConvexCookiePassword: Next.js and TanStack Start).
+	Framework *framework.Framework
 	// Rand is the source of the cookie password; nil means crypto/rand.
 	Rand io.Reader
 	// Ignored reports whether git ignores a file of the project; nil means
@@ -112,8 +112,9 @@ type Result struct {
 	Existed bool
 	Old     []byte
 	New     []byte
-	// Framework is what package.json says the project is.
-	Framework Framework
+	// Framework is Request.Framework, or what package.json says the
+	// project is; nil when it says nothing known.
+	Framework *framework.Framework
 	Variables []Variable
 	// Warnings are things to tell the user; nothing is wrong enough to stop.
 	Warnings []string
@@ -167,7 +168,7 @@ func (r *Result) Secrets() []string { return r.secrets }
 // WORKOS_CLIENT_ID it wrote earlier).
 //
 // WORKOS_COOKIE_PASSWORD is appended last for Next.js and TanStack Start
-// projects (and with Request.CookiePassword), when localEnvVars does not
+// projects (or a Request.Framework whose SDK needs it), when localEnvVars does not
 // list it and nothing sets it: 32 bytes from crypto/rand in unpadded
 // base64url, 43 characters, as the Convex CLI makes it. Unlike the CLI,
 // which skips it when the text "WORKOS_COOKIE_PASSWORD" appears anywhere
@@ -180,19 +181,24 @@ func (r *Result) Secrets() []string { return r.secrets }
 // VITE_ or NEXT_PUBLIC_ is refused, with exit code 3, unless
 // AllowPublicSecret: the framework would publish it to every visitor.
 func Plan(req Request) (*Result, error) {
-	res := &Result{Path: filepath.Join(req.Dir, FileName), Framework: Unknown, Variables: []Variable{}, Warnings: []string{}}
+	res := &Result{Path: filepath.Join(req.Dir, FileName), Variables: []Variable{}, Warnings: []string{}}
 	if why := nothingToWrite(req.Config, req.Section); why != "" {
 		res.Nothing = why
 		return res, nil
 	}
-	fw, err := DetectFramework(req.Dir)
-	if err != nil && !req.CookiePassword {
-		// Only the cookie password depends on the framework; a caller
-		// that asks for it knows the framework and has said so already.
-		res.Warnings = append(res.Warnings, err.Error()+"; WORKOS_COOKIE_PASSWORD is not generated")
+	res.Framework = req.Framework
+	cookiePassword := req.Framework != nil && req.Framework.CookiePassword
+	if req.Framework == nil {
+		pkg, err := framework.ReadPackageJSON(req.Dir)
+		if err != nil {
+			// Only the cookie password depends on the framework.
+			res.Warnings = append(res.Warnings, err.Error()+"; WORKOS_COOKIE_PASSWORD is not generated")
+		}
+		res.Framework = framework.DetectAsConvex(pkg)
+		cookiePassword = res.Framework != nil && res.Framework.ConvexCookiePassword
 	}
-	res.Framework = fw
 
+	var err error
 	res.Old, err = dotenv.Read(res.Path)
 	switch {
 	case err == nil:
@@ -210,7 +216,7 @@ func Plan(req Request) (*Result, error) {
 	for _, ev := range req.Section.LocalEnvVars {
 		p.localEnvVar(ev)
 	}
-	if fw.NeedsCookiePassword() || req.CookiePassword {
+	if cookiePassword {
 		if err := p.cookiePassword(); err != nil {
 			return nil, err
 		}
@@ -486,62 +492,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// Framework is what package.json says the project is built with. Only
-// Next.js and TanStack Start change what is written; the others are named
-// in output so the user sees what was detected.
-type Framework string
-
-// The frameworks DetectFramework tells apart.
-const (
-	NextJS        Framework = "nextjs"
-	TanStackStart Framework = "tanstack-start"
-	ReactRouter   Framework = "react-router"
-	Vite          Framework = "vite"
-	Unknown       Framework = "unknown"
-)
-
-// NeedsCookiePassword is the Convex CLI's rule for generating
-// WORKOS_COOKIE_PASSWORD.
-func (f Framework) NeedsCookiePassword() bool {
-	return f == NextJS || f == TanStackStart
-}
-
-// DetectFramework reads dir/package.json. Like the Convex CLI it looks for
-// next, then @tanstack/react-start or @tanstack/start; it looks in
-// dependencies and devDependencies both. TanStack Start and React Router
-// apps also depend on Vite, so Vite is tried last. A missing package.json
-// is Unknown; an unreadable one is Unknown with an error to warn about.
-func DetectFramework(dir string) (Framework, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "package.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return Unknown, nil
-	}
-	if err != nil {
-		return Unknown, err
-	}
-	var pkg struct {
-		Deps    map[string]any `json:"dependencies"`
-		DevDeps map[string]any `json:"devDependencies"`
-	}
-	if err := json.Unmarshal(data, &pkg); err != nil {
-		return Unknown, fmt.Errorf("package.json cannot be read as JSON (%v)", err)
-	}
-	has := func(name string) bool {
-		_, a := pkg.Deps[name]
-		_, b := pkg.DevDeps[name]
-		return a || b
-	}
-	switch {
-	case has("next"):
-		return NextJS, nil
-	case has("@tanstack/react-start") || has("@tanstack/start"):
-		return TanStackStart, nil
-	case has("@react-router/dev"):
-		return ReactRouter, nil
-	case has("vite"):
-		return Vite, nil
-	}
-	return Unknown, nil
 }

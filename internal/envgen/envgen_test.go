@@ -11,6 +11,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
 )
@@ -227,7 +228,7 @@ func TestCookiePassword(t *testing.T) {
 	})
 	t.Run("requested for another framework", func(t *testing.T) {
 		files := map[string]string{"convex.json": devConfig(`{}`)}
-		res, _, _ := planIn(t, files, nil, func(r *Request) { r.CookiePassword = true })
+		res, _, _ := planIn(t, files, nil, func(r *Request) { r.Framework = framework.ReactRouter })
 		if actions(res) != "WORKOS_COOKIE_PASSWORD:added" {
 			t.Fatalf("actions = %s", actions(res))
 		}
@@ -236,7 +237,7 @@ func TestCookiePassword(t *testing.T) {
 		// init --framework nextjs asks for it whatever package.json says:
 		// no warning may claim it is not generated.
 		files := map[string]string{"convex.json": devConfig(`{}`), "package.json": `{bad`}
-		res, _, _ := planIn(t, files, nil, func(r *Request) { r.CookiePassword = true })
+		res, _, _ := planIn(t, files, nil, func(r *Request) { r.Framework = framework.NextJS })
 		if actions(res) != "WORKOS_COOKIE_PASSWORD:added" || len(res.Warnings) != 0 {
 			t.Fatalf("Plan = %s %q", actions(res), res.Warnings)
 		}
@@ -415,37 +416,6 @@ func TestIgnoredByGit(t *testing.T) {
 	write("node_modules\n")
 	if ok, err := IgnoredByGit(dir, FileName); ok || err != nil {
 		t.Fatalf("repository not ignoring it: %v, %v", ok, err)
-	}
-}
-
-func TestDetectFramework(t *testing.T) {
-	tests := []struct {
-		pkg  string
-		want Framework
-	}{
-		{`{"dependencies": {"next": "15", "vite": "7"}}`, NextJS},
-		{`{"dependencies": {"@tanstack/react-start": "1", "vite": "7"}}`, TanStackStart},
-		{`{"devDependencies": {"@tanstack/start": "1"}}`, TanStackStart},
-		{`{"devDependencies": {"@react-router/dev": "7", "vite": "6"}}`, ReactRouter},
-		{`{"devDependencies": {"vite": "7"}}`, Vite},
-		{`{"dependencies": {"express": "5"}}`, Unknown},
-	}
-	for _, tt := range tests {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(tt.pkg), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if got, err := DetectFramework(dir); got != tt.want || err != nil {
-			t.Errorf("DetectFramework(%s) = %v, %v; want %v", tt.pkg, got, err, tt.want)
-		}
-	}
-	if got, err := DetectFramework(t.TempDir()); got != Unknown || err != nil {
-		t.Errorf("no package.json: %v, %v", got, err)
-	}
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "package.json"), []byte("{"), 0o644)
-	if got, err := DetectFramework(dir); got != Unknown || err == nil {
-		t.Errorf("broken package.json: %v, %v", got, err)
 	}
 }
 

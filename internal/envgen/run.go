@@ -108,8 +108,11 @@ func run(opts Options, redp **secret.Redactor) error {
 	file := project.Display(opts.WorkDir, res.Path)
 	report := &Report{
 		SchemaVersion: cmdutil.SchemaVersion, Env: string(env), EnvReason: target.Choice.Reason,
-		File: file, Framework: string(res.Framework), DryRun: opts.DryRun, Changed: res.Changed(),
+		File: file, Framework: "unknown", DryRun: opts.DryRun, Changed: res.Changed(),
 		Variables: res.Variables, Warnings: res.Warnings, Notes: []string{},
+	}
+	if res.Framework != nil {
+		report.Framework = res.Framework.ID
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Yellow("warning:"), w)

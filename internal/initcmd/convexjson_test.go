@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 )
 
 // small is a section short enough to spell out in the expected files.
@@ -97,7 +98,7 @@ func TestEditConvexJSON(t *testing.T) {
 // TestSectionsAreValid loads every generated section with the convex.json
 // validator: no errors and no warnings, for any framework.
 func TestSectionsAreValid(t *testing.T) {
-	for _, fw := range Frameworks {
+	for _, fw := range framework.All {
 		created := editConvexJSON(nil, nil, authKitSection(fw, 4321), true)
 		cfg, err := config.Parse("convex.json", created.Content)
 		if err != nil {

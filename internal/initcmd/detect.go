@@ -10,77 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/convex-authkit/convex-authkit/internal/jsonpos"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 )
-
-// PackageJSON is what detection needs from package.json.
-type PackageJSON struct {
-	// Deps holds dependencies, devDependencies and peerDependencies.
-	Deps map[string]bool
-	// Scripts are in document order: the first script that sets a port wins.
-	Scripts []Script
-}
-
-// Script is one entry of package.json "scripts".
-type Script struct{ Name, Command string }
-
-// ReadPackageJSON reads dir/package.json. A missing file is not an error:
-// it returns nil and detection falls back to flags and questions.
-func ReadPackageJSON(dir string) (*PackageJSON, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "package.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return ParsePackageJSON(data)
-}
-
-// ParsePackageJSON reads the dependencies and scripts of a package.json.
-// Members of the wrong type are ignored, as npm ignores them.
-func ParsePackageJSON(data []byte) (*PackageJSON, error) {
-	root, err := jsonpos.Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("package.json:%w", err)
-	}
-	pkg := &PackageJSON{Deps: map[string]bool{}}
-	for _, key := range []string{"dependencies", "devDependencies", "peerDependencies"} {
-		if m, ok := root.Lookup(key); ok && m.Value.Kind == jsonpos.Object {
-			for _, name := range m.Value.Keys() {
-				pkg.Deps[name] = true
-			}
-		}
-	}
-	if m, ok := root.Lookup("scripts"); ok && m.Value.Kind == jsonpos.Object {
-		for _, name := range m.Value.Keys() {
-			if s, _ := m.Value.Lookup(name); s.Value.Kind == jsonpos.String {
-				pkg.Scripts = append(pkg.Scripts, Script{name, s.Value.Str})
-			}
-		}
-	}
-	return pkg, nil
-}
-
-// DetectFramework returns the first framework whose signals package.json
-// has, and the reason in words, or nil when none matches.
-func DetectFramework(pkg *PackageJSON) (*Framework, string) {
-	if pkg == nil {
-		return nil, ""
-	}
-	for _, f := range Frameworks {
-	signals:
-		for _, set := range f.Signals {
-			for _, name := range set {
-				if !pkg.Deps[name] {
-					continue signals
-				}
-			}
-			return f, "package.json depends on " + strings.Join(set, " and ")
-		}
-	}
-	return nil, ""
-}
 
 // viteConfigs are the names Vite looks for, in its order.
 var viteConfigs = []string{"vite.config.js", "vite.config.mjs", "vite.config.ts", "vite.config.cjs", "vite.config.mts", "vite.config.cts"}
@@ -89,7 +20,7 @@ var viteConfigs = []string{"vite.config.js", "vite.config.mjs", "vite.config.ts"
 // for Next.js) on the framework's command in the "dev" script or a "dev:*"
 // script, then server.port in the Vite config, then the framework's default.
 // Command-line flags come first because they override Vite's config file.
-func DetectPort(dir string, pkg *PackageJSON, fw *Framework) (int, string, error) {
+func DetectPort(dir string, pkg *framework.PackageJSON, fw *framework.Framework) (int, string, error) {
 	if pkg != nil {
 		for _, s := range pkg.Scripts {
 			if s.Name != "dev" && !strings.HasPrefix(s.Name, "dev:") {
@@ -123,7 +54,7 @@ func DetectPort(dir string, pkg *PackageJSON, fw *Framework) (int, string, error
 // nested in quotes, as in `convex dev --start 'vite --port 3000'`), and
 // only a flag on one of fw's own commands counts, so `storybook -p 6006`
 // or `convex dev` flags are not mistaken for the app's port.
-func ScriptPort(script string, fw *Framework) (int, bool) {
+func ScriptPort(script string, fw *framework.Framework) (int, bool) {
 	var (
 		inCLI   bool // inside a command of fw
 		envPort int  // PORT=N seen at the start of this command
@@ -196,7 +127,7 @@ func portFlagValue(word string) (string, bool) {
 }
 
 // isCLI recognises fw's command, also as a path (node_modules/.bin/vite).
-func isCLI(word string, fw *Framework) bool {
+func isCLI(word string, fw *framework.Framework) bool {
 	base := path.Base(word)
 	for _, c := range fw.CLIs {
 		if base == c {

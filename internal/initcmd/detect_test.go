@@ -4,101 +4,43 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 )
-
-func deps(names ...string) *PackageJSON {
-	p := &PackageJSON{Deps: map[string]bool{}}
-	for _, n := range names {
-		p.Deps[n] = true
-	}
-	return p
-}
-
-func TestDetectFramework(t *testing.T) {
-	tests := []struct {
-		name string
-		pkg  *PackageJSON
-		want *Framework
-	}{
-		{"no package.json", nil, nil},
-		{"vite and react", deps("vite", "react", "react-dom"), ViteReact},
-		{"vite SPA with react-router for routing", deps("vite", "react", "react-router-dom"), ViteReact},
-		{"authkit-react alone", deps("@workos-inc/authkit-react"), ViteReact},
-		{"vite without react", deps("vite", "vue"), nil},
-		{"next", deps("next", "react", "vitest"), NextJS},
-		{"tanstack start also depends on vite", deps("@tanstack/react-start", "vite", "react"), TanStackStart},
-		{"old tanstack start", deps("@tanstack/start", "vite", "react"), TanStackStart},
-		{"react router framework mode", deps("@react-router/dev", "react-router", "vite", "react"), ReactRouter},
-		{"authkit-react-router", deps("@workos-inc/authkit-react-router", "react-router"), ReactRouter},
-		{"remix is not supported", deps("@remix-run/react"), nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, why := DetectFramework(tt.pkg)
-			if got != tt.want {
-				t.Fatalf("DetectFramework = %v, want %v", got, tt.want)
-			}
-			if got != nil && why == "" {
-				t.Error("no reason given")
-			}
-		})
-	}
-}
-
-func TestParsePackageJSONKeepsScriptOrder(t *testing.T) {
-	pkg, err := ParsePackageJSON([]byte(`{"scripts": {"dev:b": "vite --port 2", "dev": "x", "dev:a": 3, "build": "y"},
-		"devDependencies": {"vite": "^7"}, "peerDependencies": {"react": "*"}, "dependencies": ["not", "an", "object"]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, s := range pkg.Scripts {
-		names = append(names, s.Name)
-	}
-	if got := filepath.Join(names...); got != filepath.Join("dev:b", "dev", "build") {
-		t.Errorf("scripts = %v", names)
-	}
-	if !pkg.Deps["vite"] || !pkg.Deps["react"] || len(pkg.Deps) != 2 {
-		t.Errorf("deps = %v", pkg.Deps)
-	}
-	if _, err := ParsePackageJSON([]byte(`{"scripts": {,}}`)); err == nil {
-		t.Error("a broken package.json parsed")
-	}
-}
 
 func TestScriptPort(t *testing.T) {
 	tests := []struct {
-		fw     *Framework
+		fw     *framework.Framework
 		script string
 		want   int
 	}{
-		{ViteReact, "vite", 0},
-		{ViteReact, "vite --port 4000", 4000},
-		{ViteReact, "vite --port=4001 --open", 4001},
-		{ViteReact, "vite --host 0.0.0.0 --port 4002", 4002},
-		{ViteReact, "node_modules/.bin/vite --port 4003", 4003},
-		{ViteReact, `concurrently "convex dev" "vite --port 4004"`, 4004},
-		{ViteReact, "npm-run-all --parallel dev:frontend dev:backend", 0},
-		{ViteReact, "convex dev --local-cloud-port 3210 && vite", 0},
-		{ViteReact, "storybook dev -p 6006 && vite", 0},
-		{ViteReact, "vite build --port 1 && vite preview --port 4173; vite --port 4005", 4005},
-		{NextJS, "next start -p 8080", 0},
-		{ViteReact, "vite --port abc", 0},
-		{ViteReact, "vite --port 70000", 0},
-		{NextJS, "next dev", 0},
-		{NextJS, "next dev -p 4010", 4010},
-		{NextJS, "next dev --turbopack --port 4011", 4011},
-		{NextJS, "next dev -p4012", 4012},
-		{NextJS, "PORT=4013 next dev", 4013},
-		{NextJS, "cross-env PORT=4014 next dev", 4014},
-		{NextJS, "PORT=4015 next dev -p 4016", 4016}, // the flag wins over PORT
-		{NextJS, "PORT=4017 node server.js", 0},
-		{ViteReact, "PORT=4018 vite", 0}, // Vite ignores PORT
-		{TanStackStart, "convex dev --start 'vite dev --port 3001'", 3001},
-		{TanStackStart, `convex dev --start "vite dev"`, 0},
-		{TanStackStart, "vinxi dev --port 3002", 3002},
-		{ReactRouter, "react-router dev --port 5174", 5174},
-		{ReactRouter, "next dev -p 9999", 0},
+		{framework.ViteReact, "vite", 0},
+		{framework.ViteReact, "vite --port 4000", 4000},
+		{framework.ViteReact, "vite --port=4001 --open", 4001},
+		{framework.ViteReact, "vite --host 0.0.0.0 --port 4002", 4002},
+		{framework.ViteReact, "node_modules/.bin/vite --port 4003", 4003},
+		{framework.ViteReact, `concurrently "convex dev" "vite --port 4004"`, 4004},
+		{framework.ViteReact, "npm-run-all --parallel dev:frontend dev:backend", 0},
+		{framework.ViteReact, "convex dev --local-cloud-port 3210 && vite", 0},
+		{framework.ViteReact, "storybook dev -p 6006 && vite", 0},
+		{framework.ViteReact, "vite build --port 1 && vite preview --port 4173; vite --port 4005", 4005},
+		{framework.NextJS, "next start -p 8080", 0},
+		{framework.ViteReact, "vite --port abc", 0},
+		{framework.ViteReact, "vite --port 70000", 0},
+		{framework.NextJS, "next dev", 0},
+		{framework.NextJS, "next dev -p 4010", 4010},
+		{framework.NextJS, "next dev --turbopack --port 4011", 4011},
+		{framework.NextJS, "next dev -p4012", 4012},
+		{framework.NextJS, "PORT=4013 next dev", 4013},
+		{framework.NextJS, "cross-env PORT=4014 next dev", 4014},
+		{framework.NextJS, "PORT=4015 next dev -p 4016", 4016}, // the flag wins over PORT
+		{framework.NextJS, "PORT=4017 node server.js", 0},
+		{framework.ViteReact, "PORT=4018 vite", 0}, // Vite ignores PORT
+		{framework.TanStackStart, "convex dev --start 'vite dev --port 3001'", 3001},
+		{framework.TanStackStart, `convex dev --start "vite dev"`, 0},
+		{framework.TanStackStart, "vinxi dev --port 3002", 3002},
+		{framework.ReactRouter, "react-router dev --port 5174", 5174},
+		{framework.ReactRouter, "next dev -p 9999", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fw.ID+" "+tt.script, func(t *testing.T) {
@@ -146,49 +88,49 @@ func TestDetectPortPrecedence(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pkg := &PackageJSON{Scripts: []Script{{"build", "vite build --port 1"}, {"dev", "vite"}}}
+	pkg := &framework.PackageJSON{Scripts: []framework.Script{{Name: "build", Command: "vite build --port 1"}, {Name: "dev", Command: "vite"}}}
 
-	check := func(fw *Framework, wantPort int, wantSource string) {
+	check := func(fw *framework.Framework, wantPort int, wantSource string) {
 		t.Helper()
 		port, source, err := DetectPort(dir, pkg, fw)
 		if err != nil || port != wantPort || source != wantSource {
 			t.Fatalf("DetectPort(%s) = %d, %q, %v; want %d, %q", fw.ID, port, source, err, wantPort, wantSource)
 		}
 	}
-	check(ViteReact, 5173, "Vite + React default")
-	check(TanStackStart, 3000, "TanStack Start default")
+	check(framework.ViteReact, 5173, "Vite + React default")
+	check(framework.TanStackStart, 3000, "TanStack Start default")
 
 	write("vite.config.ts", `export default { server: { port: 4100 } }`)
-	check(ViteReact, 4100, "vite.config.ts server.port")
-	check(NextJS, 3000, "Next.js default") // Next.js has no Vite config
+	check(framework.ViteReact, 4100, "vite.config.ts server.port")
+	check(framework.NextJS, 3000, "Next.js default") // Next.js has no Vite config
 
 	// Vite reads the first config file it finds, vite.config.js before .ts.
 	write("vite.config.js", `export default {}`)
-	check(ViteReact, 5173, "Vite + React default")
+	check(framework.ViteReact, 5173, "Vite + React default")
 
-	pkg.Scripts = append(pkg.Scripts, Script{"dev:web", "vite --port 4200"})
-	check(ViteReact, 4200, "package.json scripts.dev:web")
+	pkg.Scripts = append(pkg.Scripts, framework.Script{Name: "dev:web", Command: "vite --port 4200"})
+	check(framework.ViteReact, 4200, "package.json scripts.dev:web")
 }
 
 func TestFixturesDetect(t *testing.T) {
 	tests := []struct {
 		dir  string
-		fw   *Framework
+		fw   *framework.Framework
 		port int
 	}{
-		{"vite", ViteReact, 5173},
-		{"nextjs", NextJS, 3000},
-		{"tanstack-start", TanStackStart, 3000},
-		{"react-router", ReactRouter, 5173},
+		{"vite", framework.ViteReact, 5173},
+		{"nextjs", framework.NextJS, 3000},
+		{"tanstack-start", framework.TanStackStart, 3000},
+		{"react-router", framework.ReactRouter, 5173},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
 			dir := filepath.Join("..", "..", "testdata", "projects", tt.dir)
-			pkg, err := ReadPackageJSON(dir)
+			pkg, err := framework.ReadPackageJSON(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
-			fw, _ := DetectFramework(pkg)
+			fw, _ := framework.Detect(pkg)
 			if fw != tt.fw {
 				t.Fatalf("framework = %v, want %s", fw, tt.fw.ID)
 			}

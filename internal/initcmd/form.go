@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"github.com/convex-authkit/convex-authkit/internal/authconfig"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 )
@@ -28,7 +29,7 @@ var AllFiles = []string{FileConvexJSON, FileAuthConfig, FileEnvLocal}
 
 // Answers are init's inputs, from flags, detection and the form.
 type Answers struct {
-	Framework  *Framework
+	Framework  *framework.Framework
 	Port       int
 	ClientID   string
 	AuthDomain string // host of a custom auth domain, "" for none
@@ -47,7 +48,7 @@ type Questions struct {
 	Framework, Port, ClientID, AuthDomain, Files bool
 	// PortFor is the detected port of a framework, the port's default once
 	// the framework is chosen.
-	PortFor func(*Framework) int
+	PortFor func(*framework.Framework) int
 	// APIKey says the key is known nowhere, so the form may ask for it when
 	// the chosen framework reads it from .env.local.
 	APIKey bool
@@ -76,14 +77,14 @@ func (h *HuhForm) Ask(a *Answers, q Questions) error {
 		if a.Framework != nil {
 			id = a.Framework.ID
 		}
-		opts := make([]huh.Option[string], len(Frameworks))
-		for i, f := range Frameworks {
+		opts := make([]huh.Option[string], len(framework.All))
+		for i, f := range framework.All {
 			opts[i] = huh.NewOption(f.Name, f.ID)
 		}
 		if err := h.run(huh.NewSelect[string]().Title("Framework").Options(opts...).Value(&id)); err != nil {
 			return err
 		}
-		a.Framework, _ = ParseFramework(id)
+		a.Framework, _ = framework.Parse(id)
 	}
 
 	var fields []huh.Field

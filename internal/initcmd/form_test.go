@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 )
 
 // terminalInput hands out one line per Read, as a terminal in line mode
@@ -24,7 +26,7 @@ func (r *terminalInput) Read(p []byte) (int, error) {
 
 func allQuestions() Questions {
 	return Questions{Framework: true, Port: true, ClientID: true, AuthDomain: true, Files: true, APIKey: true,
-		PortFor: func(f *Framework) int { return f.DefaultPort }}
+		PortFor: func(f *framework.Framework) int { return f.DefaultPort }}
 }
 
 // TestAccessibleForm drives the huh form in accessible mode through its
@@ -42,11 +44,11 @@ func TestAccessibleForm(t *testing.T) {
 	}}
 	var out bytes.Buffer
 	form := &HuhForm{In: in, Out: &out, Accessible: true}
-	a := &Answers{Framework: ViteReact, Port: 5173, Files: slices.Clone(AllFiles)}
+	a := &Answers{Framework: framework.ViteReact, Port: 5173, Files: slices.Clone(AllFiles)}
 	if err := form.Ask(a, allQuestions()); err != nil {
 		t.Fatal(err)
 	}
-	if a.Framework != NextJS || a.Port != 4000 || a.ClientID != "" || a.AuthDomain != "auth.example.com" {
+	if a.Framework != framework.NextJS || a.Port != 4000 || a.ClientID != "" || a.AuthDomain != "auth.example.com" {
 		t.Errorf("answers = %s %d %q %q", a.Framework.ID, a.Port, a.ClientID, a.AuthDomain)
 	}
 	if !slices.Equal(a.Files, []string{FileConvexJSON, FileAuthConfig}) {
@@ -86,13 +88,13 @@ func TestAccessibleFormDefaultsAndRequiredClientID(t *testing.T) {
 		"", // no custom domain
 	}}
 	var out bytes.Buffer
-	a := &Answers{Framework: ViteReact, Port: 5173, Files: slices.Clone(AllFiles)}
+	a := &Answers{Framework: framework.ViteReact, Port: 5173, Files: slices.Clone(AllFiles)}
 	q := allQuestions()
 	q.APIKey = false
 	if err := (&HuhForm{In: in, Out: &out, Accessible: true}).Ask(a, q); err != nil {
 		t.Fatal(err)
 	}
-	if a.Framework != ViteReact || a.Port != 5173 || a.ClientID != "client_01ABC" || a.AuthDomain != "" || len(a.Files) != 3 {
+	if a.Framework != framework.ViteReact || a.Port != 5173 || a.ClientID != "client_01ABC" || a.AuthDomain != "" || len(a.Files) != 3 {
 		t.Errorf("answers = %s %d %q %q %v", a.Framework.ID, a.Port, a.ClientID, a.AuthDomain, a.Files)
 	}
 	text := out.String()
@@ -114,7 +116,7 @@ func TestAccessibleFormDefaultsAndRequiredClientID(t *testing.T) {
 func TestAPIKeyIsNeverAskedWithEcho(t *testing.T) {
 	in := &terminalInput{lines: []string{"sk_test_abcdefghijklmnop"}}
 	var out bytes.Buffer
-	a := &Answers{Framework: NextJS, Port: 3000, Files: slices.Clone(AllFiles), ClientID: "client_01ABC"}
+	a := &Answers{Framework: framework.NextJS, Port: 3000, Files: slices.Clone(AllFiles), ClientID: "client_01ABC"}
 	if err := (&HuhForm{In: in, Out: &out, Accessible: true}).Ask(a, Questions{APIKey: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -128,14 +130,14 @@ func TestAPIKeyIsNeverAskedWithEcho(t *testing.T) {
 
 func TestFlagsFixAnswers(t *testing.T) {
 	var out bytes.Buffer
-	a := &Answers{Framework: ReactRouter, Port: 5173, Files: []string{FileConvexJSON}, ClientID: "client_01ABC", AuthDomain: "auth.example.com"}
+	a := &Answers{Framework: framework.ReactRouter, Port: 5173, Files: []string{FileConvexJSON}, ClientID: "client_01ABC", AuthDomain: "auth.example.com"}
 	if err := (&HuhForm{In: &terminalInput{}, Out: &out, Accessible: true}).Ask(a, Questions{}); err != nil {
 		t.Fatal(err)
 	}
 	if out.Len() != 0 {
 		t.Errorf("asked although every answer was fixed:\n%s", out.String())
 	}
-	if a.Framework != ReactRouter || a.AuthDomain != "auth.example.com" {
+	if a.Framework != framework.ReactRouter || a.AuthDomain != "auth.example.com" {
 		t.Errorf("answers changed: %+v", a)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 )
 
 // FuzzParsePackageJSON checks the reading of package.json against
@@ -24,7 +25,7 @@ func FuzzParsePackageJSON(f *testing.F) {
 	f.Add([]byte(`{"scripts": {"dev": "vite --port 4000"}, "dependencies": {"react": "^19"}, "devDependencies": {"vite": "^7"}}`))
 	located := regexp.MustCompile(`^package\.json:(\d+):(\d+): \S`)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		pkg, err := ParsePackageJSON(data)
+		pkg, err := framework.ParsePackageJSON(data)
 		if err != nil {
 			m := located.FindStringSubmatch(err.Error())
 			if m == nil {
@@ -76,8 +77,8 @@ func FuzzParsePackageJSON(f *testing.F) {
 
 		// The framework detected is the first whose signals are all there,
 		// and the reason names them.
-		fw, why := DetectFramework(pkg)
-		for _, f := range Frameworks {
+		fw, why := framework.Detect(pkg)
+		for _, f := range framework.All {
 			var signals []string
 			for _, set := range f.Signals {
 				if allIn(set, pkg.Deps) {
@@ -94,7 +95,7 @@ func FuzzParsePackageJSON(f *testing.F) {
 				t.Fatalf("%s detected, not %s (%q)", idOf(fw), f.ID, signals)
 			}
 		}
-		for _, fw := range Frameworks {
+		for _, fw := range framework.All {
 			for _, s := range pkg.Scripts {
 				checkScriptPort(t, s.Command, fw)
 			}
@@ -102,7 +103,7 @@ func FuzzParsePackageJSON(f *testing.F) {
 	})
 }
 
-func idOf(fw *Framework) string {
+func idOf(fw *framework.Framework) string {
 	if fw == nil {
 		return "nothing"
 	}
@@ -121,7 +122,7 @@ func allIn(names []string, set map[string]bool) bool {
 // checkScriptPort checks what ScriptPort finds in a script: a valid port,
 // written in the script, given to one of the framework's commands, and the
 // same when other commands come before or after it.
-func checkScriptPort(t *testing.T, script string, fw *Framework) {
+func checkScriptPort(t *testing.T, script string, fw *framework.Framework) {
 	t.Helper()
 	port, ok := ScriptPort(script, fw)
 	if !ok {
@@ -144,7 +145,7 @@ func checkScriptPort(t *testing.T, script string, fw *Framework) {
 func FuzzScriptPort(f *testing.F) {
 	f.Add(`concurrently "convex dev" "vite --port 4004"`)
 	f.Fuzz(func(t *testing.T, script string) {
-		for _, fw := range Frameworks {
+		for _, fw := range framework.All {
 			checkScriptPort(t, script, fw)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/dotenv"
 	"github.com/convex-authkit/convex-authkit/internal/envgen"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
@@ -33,7 +34,7 @@ type planned struct {
 // as it is (cur, nil when there is none). .env.local is planned from the
 // new convex.json, since its variables come from authKit.dev; red learns
 // the secrets planning meets.
-func planFiles(opts Options, pkg *PackageJSON, a *Answers, cur *config.Config, red *secret.Redactor) ([]*planned, error) {
+func planFiles(opts Options, pkg *framework.PackageJSON, a *Answers, cur *config.Config, red *secret.Redactor) ([]*planned, error) {
 	var files []*planned
 	cfg := cur
 	if a.Writes(FileConvexJSON) {
@@ -78,7 +79,7 @@ func currentConfig(opts Options) (*config.Config, error) {
 
 // planConvexJSON works out the new convex.json and returns it parsed, for
 // .env.local.
-func planConvexJSON(opts Options, pkg *PackageJSON, a *Answers, cur *config.Config) (*planned, *config.Config, error) {
+func planConvexJSON(opts Options, pkg *framework.PackageJSON, a *Answers, cur *config.Config) (*planned, *config.Config, error) {
 	var src []byte
 	if cur != nil {
 		// config.Load read and parsed it: the positions in cur.Root are
@@ -153,7 +154,7 @@ func planEnvLocal(opts Options, a *Answers, cfg *config.Config, red *secret.Reda
 	}
 	res, err := envgen.Plan(envgen.Request{
 		Dir: opts.Dir, Config: cfg, Section: resolve.Resolve(cfg, config.Dev, src), Sources: src, Environ: opts.Env,
-		Force: opts.Force, CookiePassword: a.Framework.CookiePassword, Rand: opts.Rand,
+		Force: opts.Force, Framework: a.Framework, Rand: opts.Rand,
 	})
 	if err != nil {
 		return nil, err

@@ -1,3 +1,8 @@
+// Package initcmd implements `convex-authkit init`: it detects the web
+// framework and dev server port of a project, asks for what it cannot
+// detect, writes the authKit section of convex.json for that framework
+// (keeping the rest of the file byte for byte), and has convex/auth.config.ts
+// and .env.local generated to match.
 package initcmd
 
 import (
@@ -12,6 +17,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
@@ -111,7 +117,7 @@ func redactor(cur *config.Config, src *resolve.Sources, apiKey string) *secret.R
 	return red
 }
 
-func execute(opts Options, pkg *PackageJSON, a *Answers, cur *config.Config, red *secret.Redactor) error {
+func execute(opts Options, pkg *framework.PackageJSON, a *Answers, cur *config.Config, red *secret.Redactor) error {
 	io := opts.IO
 	files, err := planFiles(opts, pkg, a, cur, red)
 	if err != nil {
@@ -143,9 +149,9 @@ func execute(opts Options, pkg *PackageJSON, a *Answers, cur *config.Config, red
 // answers gathers flags, detection and, on a terminal, the form's answers,
 // and checks that nothing required is missing. recorded is the custom
 // domain the auth config records, the answer when --auth-domain is absent.
-func answers(opts Options, recorded string) (*PackageJSON, *Answers, *resolve.Sources, error) {
+func answers(opts Options, recorded string) (*framework.PackageJSON, *Answers, *resolve.Sources, error) {
 	io := opts.IO
-	pkg, err := ReadPackageJSON(opts.Dir)
+	pkg, err := framework.ReadPackageJSON(opts.Dir)
 	if err != nil {
 		cmdutil.PrintProblems(io.ErrOut, io.ColorScheme(), []diag.Problem{{Severity: diag.SeverityWarning, File: "package.json",
 			Message: "cannot read it, so the framework and port are not detected: " + err.Error()}})
@@ -159,12 +165,12 @@ func answers(opts Options, recorded string) (*PackageJSON, *Answers, *resolve.So
 	a := &Answers{Files: append([]string(nil), AllFiles...)}
 	q := Questions{Files: opts.Files == nil, ClientID: opts.ClientID == "", Port: opts.Port == 0, AuthDomain: !opts.AuthDomainSet}
 	if opts.Framework != "" {
-		if a.Framework, err = ParseFramework(opts.Framework); err != nil {
+		if a.Framework, err = framework.Parse(opts.Framework); err != nil {
 			return nil, nil, nil, cmdutil.FlagErrorf("--framework: %v", err)
 		}
 	} else {
 		var why string
-		a.Framework, why = DetectFramework(pkg)
+		a.Framework, why = framework.Detect(pkg)
 		q.Framework = true
 		if a.Framework != nil {
 			note("Detected %s: %s", a.Framework.Name, why)
@@ -197,8 +203,8 @@ func answers(opts Options, recorded string) (*PackageJSON, *Answers, *resolve.So
 	key, _, _ := target.Sources.Get("WORKOS_API_KEY")
 	q.APIKey = key == ""
 
-	ports := map[*Framework]int{}
-	portFor := func(fw *Framework) int {
+	ports := map[*framework.Framework]int{}
+	portFor := func(fw *framework.Framework) int {
 		if port, ok := ports[fw]; ok {
 			return port
 		}
@@ -234,7 +240,7 @@ func answers(opts Options, recorded string) (*PackageJSON, *Answers, *resolve.So
 			why = "package.json has none of next, @tanstack/react-start, @react-router/dev, or vite with react"
 		}
 		return nil, nil, nil, cmdutil.UsageError(fmt.Errorf("cannot detect the framework: %s", why),
-			"pass --framework with one of "+FrameworkIDs())
+			"pass --framework with one of "+framework.IDs())
 	}
 	if a.Port == 0 {
 		a.Port = portFor(a.Framework)
@@ -266,7 +272,7 @@ func answers(opts Options, recorded string) (*PackageJSON, *Answers, *resolve.So
 
 // knownClientID finds a client ID under the names the frameworks use.
 func knownClientID(src *resolve.Sources) string {
-	for _, f := range Frameworks {
+	for _, f := range framework.All {
 		if v, _, _ := src.Get(f.ClientIDVar); v != "" && ValidateClientID(v) == nil {
 			return v
 		}

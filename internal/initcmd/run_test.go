@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
 )
@@ -328,10 +329,10 @@ func TestRunFormGetsDefaultsAndFlags(t *testing.T) {
 	if !q.Framework || q.Port || q.AuthDomain || !q.ClientID || !q.Files || q.APIKey {
 		t.Errorf("questions = %+v", q)
 	}
-	if seen.Framework != ReactRouter || seen.Port != 8080 || len(seen.Files) != 3 {
+	if seen.Framework != framework.ReactRouter || seen.Port != 8080 || len(seen.Files) != 3 {
 		t.Errorf("defaults = %+v", seen)
 	}
-	if q.PortFor(TanStackStart) != 3000 || q.PortFor(ReactRouter) != 5173 {
+	if q.PortFor(framework.TanStackStart) != 3000 || q.PortFor(framework.ReactRouter) != 5173 {
 		t.Error("PortFor does not detect per framework")
 	}
 	if !strings.Contains(readFile(t, r.opts.ConfigPath), "http://localhost:8080/callback") {

@@ -3,7 +3,10 @@ package initcmd
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 )
 
 // SchemaURL is the $schema a new convex.json points at, as in the Convex
@@ -26,12 +29,15 @@ const (
 	prodHost    = "https://${buildEnv.VERCEL_PROJECT_PRODUCTION_URL}"
 )
 
+// DevURL is the app's origin on the local dev server.
+func DevURL(port int) string { return fmt.Sprintf("http://localhost:%d", port) }
+
 // authKitSection builds the authKit section the Convex docs give for fw,
 // with the dev server on port. Preview deployments redirect to their own
 // branch URL but keep the production homepage, as in the docs: the preview
 // WorkOS environment is shared by every branch, and each build would
 // otherwise move its homepage to its own branch.
-func authKitSection(fw *Framework, port int) obj {
+func authKitSection(fw *framework.Framework, port int) obj {
 	dev := DevURL(port)
 	devVars := obj{{fw.ClientIDVar, "${authEnv.WORKOS_CLIENT_ID}"}}
 	if fw.NeedsAPIKey() {
@@ -54,7 +60,7 @@ func authKitSection(fw *Framework, port int) obj {
 	}
 }
 
-func configure(fw *Framework, redirect, homepage, origin string) obj {
+func configure(fw *framework.Framework, redirect, homepage, origin string) obj {
 	c := obj{{"redirectUris", []string{redirect}}, {"appHomepageUrl", homepage}}
 	if fw.CORS {
 		c = append(c, member{"corsOrigins", []string{origin}})

@@ -1,25 +1,28 @@
-// Package initcmd implements `convex-authkit init`: it detects the web
-// framework and dev server port of a project, asks for what it cannot
-// detect, writes the authKit section of convex.json for that framework
-// (keeping the rest of the file byte for byte), and has convex/auth.config.ts
-// and .env.local generated to match.
-package initcmd
+// Package framework knows the web frameworks convex-authkit sets AuthKit up
+// for: how package.json names each, which port its dev server uses, where
+// WorkOS sends the browser back, and under which names its code reads the
+// WorkOS settings. init chooses from it, generate env names the project by
+// it, and doctor checks against it.
+package framework
 
 import (
 	"fmt"
 	"strings"
 )
 
-// Framework is what init needs to know about one web framework: how to find
-// it in package.json, which port its dev server uses, where WorkOS sends the
-// browser back, and under which names its code reads the WorkOS settings.
+// Framework is one web framework and what its AuthKit SDK needs.
 type Framework struct {
-	// ID is the value of --framework.
+	// ID is the value of init's --framework, and the name JSON output uses.
 	ID   string
 	Name string
-	// Signals identify the framework in package.json: it is detected when
-	// every package of any one set is a dependency.
+	// Signals identify the framework in package.json for init and doctor:
+	// it is detected when every package of any one set is a dependency.
 	Signals [][]string
+	// ConvexSignals are how generate env recognises it, following the
+	// Convex CLI, whose convex dev looks for next, and for @tanstack/start
+	// or @tanstack/react-start, before generating WORKOS_COOKIE_PASSWORD.
+	// They are looser than Signals: Vite without React is still Vite.
+	ConvexSignals [][]string
 	// DefaultPort is the dev server's port when nothing overrides it.
 	DefaultPort int
 	// ReadsViteConfig says the dev server is Vite, so server.port in
@@ -43,8 +46,13 @@ type Framework struct {
 	// authkit-react), so the app's origin must be an allowed CORS origin.
 	CORS bool
 	// CookiePassword says the server SDK seals its session cookie with
-	// WORKOS_COOKIE_PASSWORD (at least 32 characters).
+	// WORKOS_COOKIE_PASSWORD (at least 32 characters), so init has one
+	// generated.
 	CookiePassword bool
+	// ConvexCookiePassword says the Convex CLI generates
+	// WORKOS_COOKIE_PASSWORD for it (Next.js and TanStack Start, not React
+	// Router), as generate env does for a framework it detects.
+	ConvexCookiePassword bool
 	// ProductionEnvironmentType writes environmentType "production" in the
 	// prod section, as the Convex docs do for this framework.
 	ProductionEnvironmentType bool
@@ -57,63 +65,64 @@ type Framework struct {
 var (
 	TanStackStart = &Framework{
 		ID: "tanstack-start", Name: "TanStack Start",
-		Signals:     [][]string{{"@tanstack/react-start"}, {"@tanstack/start"}, {"@workos/authkit-tanstack-react-start"}},
-		DefaultPort: 3000, ReadsViteConfig: true, CLIs: []string{"vite", "vinxi"},
+		Signals:       [][]string{{"@tanstack/react-start"}, {"@tanstack/start"}, {"@workos/authkit-tanstack-react-start"}},
+		ConvexSignals: [][]string{{"@tanstack/react-start"}, {"@tanstack/start"}},
+		DefaultPort:   3000, ReadsViteConfig: true, CLIs: []string{"vite", "vinxi"},
 		CallbackPath: "/callback",
 		ClientIDVar:  "WORKOS_CLIENT_ID", RedirectURIVar: "WORKOS_REDIRECT_URI", APIKeyVar: "WORKOS_API_KEY",
-		CookiePassword: true, APIHostnameVar: "WORKOS_API_HOSTNAME",
+		CookiePassword: true, ConvexCookiePassword: true, APIHostnameVar: "WORKOS_API_HOSTNAME",
 	}
 	NextJS = &Framework{
 		ID: "nextjs", Name: "Next.js",
-		Signals:     [][]string{{"next"}, {"@workos-inc/authkit-nextjs"}},
-		DefaultPort: 3000, CLIs: []string{"next"}, HonoursPORT: true,
+		Signals:       [][]string{{"next"}, {"@workos-inc/authkit-nextjs"}},
+		ConvexSignals: [][]string{{"next"}},
+		DefaultPort:   3000, CLIs: []string{"next"}, HonoursPORT: true,
 		CallbackPath: "/callback",
 		ClientIDVar:  "WORKOS_CLIENT_ID", RedirectURIVar: "NEXT_PUBLIC_WORKOS_REDIRECT_URI", APIKeyVar: "WORKOS_API_KEY",
-		CookiePassword: true, ProductionEnvironmentType: true, APIHostnameVar: "WORKOS_API_HOSTNAME",
+		CookiePassword: true, ConvexCookiePassword: true, ProductionEnvironmentType: true, APIHostnameVar: "WORKOS_API_HOSTNAME",
 	}
 	// ReactRouter is React Router 7 in framework mode (the Remix successor),
 	// which @workos-inc/authkit-react-router supports. A Vite SPA that only
 	// uses react-router for client-side routing is ViteReact.
 	ReactRouter = &Framework{
 		ID: "react-router", Name: "React Router",
-		Signals:     [][]string{{"@react-router/dev"}, {"@workos-inc/authkit-react-router"}},
-		DefaultPort: 5173, ReadsViteConfig: true, CLIs: []string{"react-router", "vite"},
+		Signals:       [][]string{{"@react-router/dev"}, {"@workos-inc/authkit-react-router"}},
+		ConvexSignals: [][]string{{"@react-router/dev"}},
+		DefaultPort:   5173, ReadsViteConfig: true, CLIs: []string{"react-router", "vite"},
 		CallbackPath: "/callback",
 		ClientIDVar:  "WORKOS_CLIENT_ID", RedirectURIVar: "WORKOS_REDIRECT_URI", APIKeyVar: "WORKOS_API_KEY",
 		CookiePassword: true, APIHostnameVar: "WORKOS_API_HOSTNAME",
 	}
 	ViteReact = &Framework{
 		ID: "vite", Name: "Vite + React",
-		Signals:     [][]string{{"@workos-inc/authkit-react"}, {"@vitejs/plugin-react"}, {"@vitejs/plugin-react-swc"}, {"vite", "react"}},
-		DefaultPort: 5173, ReadsViteConfig: true, CLIs: []string{"vite"},
+		Signals:       [][]string{{"@workos-inc/authkit-react"}, {"@vitejs/plugin-react"}, {"@vitejs/plugin-react-swc"}, {"vite", "react"}},
+		ConvexSignals: [][]string{{"vite"}},
+		DefaultPort:   5173, ReadsViteConfig: true, CLIs: []string{"vite"},
 		CallbackPath: "/callback",
 		ClientIDVar:  "VITE_WORKOS_CLIENT_ID", RedirectURIVar: "VITE_WORKOS_REDIRECT_URI",
 		CORS: true, APIHostnameVar: "VITE_WORKOS_API_HOSTNAME",
 	}
-	Frameworks = []*Framework{TanStackStart, NextJS, ReactRouter, ViteReact}
+	All = []*Framework{TanStackStart, NextJS, ReactRouter, ViteReact}
 )
 
-// FrameworkIDs lists the values --framework accepts, for messages.
-func FrameworkIDs() string {
-	ids := make([]string, len(Frameworks))
-	for i, f := range Frameworks {
+// IDs lists the values --framework accepts, for messages.
+func IDs() string {
+	ids := make([]string, len(All))
+	for i, f := range All {
 		ids[i] = f.ID
 	}
 	return strings.Join(ids, ", ")
 }
 
-// ParseFramework accepts a --framework value.
-func ParseFramework(id string) (*Framework, error) {
-	for _, f := range Frameworks {
+// Parse accepts a --framework value.
+func Parse(id string) (*Framework, error) {
+	for _, f := range All {
 		if f.ID == id {
 			return f, nil
 		}
 	}
-	return nil, fmt.Errorf("unknown framework %q: use one of %s", id, FrameworkIDs())
+	return nil, fmt.Errorf("unknown framework %q: use one of %s", id, IDs())
 }
 
 // NeedsAPIKey says the app reads the WorkOS API key from .env.local.
 func (f *Framework) NeedsAPIKey() bool { return f.APIKeyVar != "" }
-
-// DevURL is the app's origin on the local dev server.
-func DevURL(port int) string { return fmt.Sprintf("http://localhost:%d", port) }
