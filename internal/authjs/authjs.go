@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/project"
 )
 
 // DefaultTimeout bounds one evaluation when Options.Timeout is zero. Convex
@@ -102,7 +104,7 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		var both *BothFilesError
 		if errors.As(err, &both) {
-			both.JS, both.TS = display(root, both.JS), display(root, both.TS)
+			both.JS, both.TS = project.Display(root, both.JS), project.Display(root, both.TS)
 		}
 		return nil, err
 	}
@@ -110,7 +112,7 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	res := &Result{File: display(root, file)}
+	res := &Result{File: project.Display(root, file)}
 	code, sourceMap, err := bundle(root, file)
 	if err != nil {
 		return nil, err
@@ -127,9 +129,3 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 }
 
 // display names path relative to root with slashes, as messages show it.
-func display(root, path string) string {
-	if rel, err := filepath.Rel(root, path); err == nil && filepath.IsLocal(rel) {
-		return filepath.ToSlash(rel)
-	}
-	return filepath.ToSlash(path)
-}

@@ -14,8 +14,8 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
-// project writes a txtar archive into a fresh directory and returns it.
-func project(t testing.TB, archive string) string {
+// writeProject writes a txtar archive into a fresh directory and returns it.
+func writeProject(t testing.TB, archive string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, f := range txtar.Parse([]byte(archive)).Files {
@@ -280,7 +280,7 @@ export default { providers: [], year: new Date(0).getUTCFullYear() };
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := project(t, tt.archive)
+			dir := writeProject(t, tt.archive)
 			res, err := Evaluate(context.Background(), Options{Dir: dir, Env: tt.env})
 			if err != nil {
 				t.Fatalf("Evaluate: %v", err)
@@ -300,7 +300,7 @@ export default { providers: [], year: new Date(0).getUTCFullYear() };
 
 // TestPushChecks feeds Result.JSON to the push-time checks, as doctor does.
 func TestPushChecks(t *testing.T) {
-	dir := project(t, standardWorkOS)
+	dir := writeProject(t, standardWorkOS)
 	res, err := Evaluate(context.Background(), Options{Dir: dir, Env: workosEnv})
 	if err != nil {
 		t.Fatal(err)
@@ -316,7 +316,7 @@ func TestPushChecks(t *testing.T) {
 
 	// An unset variable is dropped by JSON.stringify when the file catches
 	// the error, and the WorkOS guard then fires.
-	dir = project(t, `
+	dir = writeProject(t, `
 -- convex/auth.config.ts --
 let id: string | undefined;
 try { id = process.env.WORKOS_CLIENT_ID; } catch {}
@@ -604,7 +604,7 @@ export default { providers: [getAuthConfigProvider()] };
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := project(t, tt.archive)
+			dir := writeProject(t, tt.archive)
 			res, err := Evaluate(context.Background(), Options{Dir: dir, Env: tt.env, Timeout: tt.timeout})
 			if err == nil {
 				t.Fatalf("no error; JSON %s", res.JSON)
@@ -620,7 +620,7 @@ export default { providers: [getAuthConfigProvider()] };
 }
 
 func TestEvaluateCancelled(t *testing.T) {
-	dir := project(t, "-- convex/auth.config.ts --\nwhile (true) {}\nexport default {};\n")
+	dir := writeProject(t, "-- convex/auth.config.ts --\nwhile (true) {}\nexport default {};\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(20*time.Millisecond, cancel)
 	_, err := Evaluate(ctx, Options{Dir: dir, Timeout: time.Minute})
@@ -631,7 +631,7 @@ func TestEvaluateCancelled(t *testing.T) {
 }
 
 func TestFunctionsDir(t *testing.T) {
-	dir := project(t, "-- src/backend/auth.config.js --\nexport default { providers: [] };\n")
+	dir := writeProject(t, "-- src/backend/auth.config.js --\nexport default { providers: [] };\n")
 	res, err := Evaluate(context.Background(), Options{Dir: dir, FunctionsDir: "src/backend"})
 	if err != nil {
 		t.Fatal(err)
@@ -642,7 +642,7 @@ func TestFunctionsDir(t *testing.T) {
 }
 
 func BenchmarkEvaluateStandard(b *testing.B) {
-	dir := project(b, standardWorkOS)
+	dir := writeProject(b, standardWorkOS)
 	opts := Options{Dir: dir, Env: workosEnv}
 	for b.Loop() {
 		if _, err := Evaluate(context.Background(), opts); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/authjs"
 	"github.com/convex-authkit/convex-authkit/internal/convexauth"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
 )
 
@@ -44,7 +44,15 @@ func (d *doctor) providersUnknown(id string, ac authConfig) Check {
 // it always runs, since the jwks and token checks need its providers.
 func (d *doctor) evaluateAuthConfig(ctx context.Context) authConfig {
 	var ac authConfig
-	fnDir, err := authconfig.FunctionsDir(d.opts.ConfigPath, d.opts.ConfigName)
+	// The config loaded for config.valid names the folder; without it
+	// (convex.json did not load) FunctionsDir says why.
+	var fnDir string
+	var err error
+	if d.cfg != nil {
+		fnDir, err = authconfig.Functions(d.cfg, d.opts.ConfigPath)
+	} else {
+		fnDir, err = authconfig.FunctionsDir(d.opts.ConfigPath, d.opts.ConfigName)
+	}
 	if err != nil {
 		return d.notPresent(fail(IDAuthConfigPresent, "cannot find the Convex functions folder: "+err.Error(), "fix \"functions\" in convex.json"))
 	}
@@ -101,12 +109,7 @@ func (d *doctor) notPresent(c Check) authConfig {
 		d.blocked(IDAuthConfigEvaluates, IDAuthConfigPresent, why), d.blocked(IDAuthConfigPushChecks, IDAuthConfigPresent, why)}}
 }
 
-func (d *doctor) relative(path string) string {
-	if rel, err := filepath.Rel(d.opts.Dir, path); err == nil && filepath.IsLocal(rel) {
-		return filepath.ToSlash(rel)
-	}
-	return filepath.ToSlash(path)
-}
+func (d *doctor) relative(path string) string { return project.Display(d.opts.Dir, path) }
 
 // evaluated is authconfig.evaluates.
 func (d *doctor) evaluated(file string, res *authjs.Result, err error) Check {

@@ -257,14 +257,14 @@ func (d *doctor) envCookiePassword() Check {
 	n := len([]rune(v.Value))
 	switch {
 	case (!ok || v.Value == "") && !d.local():
-		return skip(IDEnvCookiePassword, name+" is not set in this build environment; the server the app runs on must have it (at least 32 characters)")
+		return skip(IDEnvCookiePassword, fmt.Sprintf("%s is not set in this build environment; the server the app runs on must have it (at least %d characters)", name, envgen.CookiePasswordMinLength))
 	case !ok || v.Value == "":
 		return fail(IDEnvCookiePassword, fmt.Sprintf("%s is not set: %s's AuthKit SDK refuses to start without it", name, d.fw.Name),
 			"run `convex-authkit generate env`, which writes a random 43-character one into .env.local")
 	case n < envgen.CookiePasswordMinLength:
-		msg := fmt.Sprintf("%s (%s) has %d characters; AuthKit needs at least 32", name, v.Source(), n)
+		msg := fmt.Sprintf("%s (%s) has %d characters; AuthKit needs at least %d", name, v.Source(), n, envgen.CookiePasswordMinLength)
 		return fail(IDEnvCookiePassword, msg,
-			"replace it with a random value of at least 32 characters (`openssl rand -base64 32`), or delete it and run `convex-authkit generate env`").
+			fmt.Sprintf("replace it with a random value of at least %d characters (`openssl rand -base64 32`), or delete it and run `convex-authkit generate env`", envgen.CookiePasswordMinLength)).
 			with(map[string]any{"length": n}).at(where(v, msg)...)
 	}
 	return pass(IDEnvCookiePassword, fmt.Sprintf("%s is set (%s, %d characters)", name, v.Source(), n)).with(map[string]any{"length": n})
