@@ -5,6 +5,13 @@
 // deployment's variables and JSON-stringifies the default export. Here esbuild
 // runs through its Go API and the bundle runs in goja, with nothing reachable
 // but process.env.
+//
+// The file is untrusted code, so both steps run in a child process of the
+// binary itself (see sandbox.go): it inherits none of this process's
+// environment, is killed at the deadline whatever it is doing, and stops
+// itself when it needs more memory than allowed. esbuild may read only
+// files of the project and the node_modules folders Node.js would search
+// from it (see imports.go).
 package authjs
 
 import (
@@ -33,10 +40,17 @@ type Options struct {
 	// Env holds the deployment's environment variables: what process.env
 	// answers. A name absent from Env is unset, as on the deployment.
 	Env map[string]string
-	// Timeout bounds the evaluation (bundling is not interruptible, and
-	// quick); zero means DefaultTimeout.
+	// Timeout bounds bundling and evaluation together; zero means
+	// DefaultTimeout. Past it the child process is killed.
 	Timeout time.Duration
+	// MemoryLimit bounds the memory of the child process, in bytes; zero
+	// means DefaultMemoryLimit.
+	MemoryLimit int64
 }
+
+// DefaultMemoryLimit is far above what bundling and evaluating a real auth
+// config needs (a few MiB) and far below what hurts a CI runner.
+const DefaultMemoryLimit = 512 << 20
 
 // Result is what the backend would check and store, plus what the file read.
 type Result struct {
@@ -108,24 +122,14 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 		}
 		return nil, err
 	}
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
+	req := request{Root: root, File: file, Display: project.Display(root, file), Env: opts.Env,
+		Timeout: opts.Timeout, MemoryLimit: opts.MemoryLimit}
+	if req.Timeout <= 0 {
+		req.Timeout = DefaultTimeout
 	}
-	res := &Result{File: project.Display(root, file)}
-	code, sourceMap, err := bundle(root, file)
-	if err != nil {
-		return nil, err
+	if req.MemoryLimit <= 0 {
+		req.MemoryLimit = DefaultMemoryLimit
 	}
-	out, err := run(ctx, timeout, code, sourceMap, res.File, opts.Env)
-	if out != nil {
-		res.EnvRead, res.Missing = out.reads, out.missing
-	}
-	if err != nil {
-		return res, err
-	}
-	res.JSON = out.json
-	return res, nil
+	return evaluateInChild(ctx, req)
 }
 
-// display names path relative to root with slashes, as messages show it.

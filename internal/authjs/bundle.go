@@ -44,6 +44,7 @@ func bundle(root, file string) (code, sourceMap []byte, err error) {
 		Sourcemap:     api.SourceMapExternal,
 		Outfile:       filepath.Join(root, "convex-authkit-bundle.js"), // names the map; nothing is written
 		LogLevel:      api.LogLevelSilent,
+		Plugins:       []api.Plugin{importFence(root, filepath.Dir(file))},
 		Write:         false,
 	})
 	if len(res.Errors) > 0 {

@@ -95,22 +95,90 @@ func (e *RuntimeError) Error() string {
 	return e.prefix() + "Uncaught " + e.Message
 }
 
-// TimeoutError means evaluation ran past Options.Timeout (or the context
-// ended): most likely an endless loop. Position is where it was stopped.
+// Phase is the step of an evaluation that a limit stopped: esbuild
+// bundling the file and its imports, or the engine running the bundle.
+type Phase string
+
+const (
+	PhaseBundle   Phase = "bundle"
+	PhaseEvaluate Phase = "evaluate"
+)
+
+// doing names the phase in messages, after the file's position.
+func (p Phase) doing() string {
+	if p == PhaseBundle {
+		return "bundling the file and its imports"
+	}
+	return "evaluation"
+}
+
+// likelyCause is the usual reason a phase runs out of time or memory.
+func (p Phase) likelyCause(what string) string {
+	if p == PhaseBundle {
+		return "a very large import?"
+	}
+	if what == "time" {
+		return "a loop or a catastrophic regular expression?"
+	}
+	return "a huge array or string?"
+}
+
+// TimeoutError means bundling and evaluation ran past Options.Timeout (or
+// the context ended): most likely an endless loop, a regular expression
+// that backtracks for ever, or an enormous import. Position is where the
+// engine was stopped when it could say; otherwise it names the file.
 type TimeoutError struct {
 	Position
+	Phase Phase
 	After time.Duration
-	Cause error // the context's error when the caller cancelled
+	Cause error `json:"-"` // the context's error when the caller cancelled
 }
 
 func (e *TimeoutError) Error() string {
 	if e.Cause != nil {
 		return e.prefix() + "evaluation stopped: " + e.Cause.Error()
 	}
-	return fmt.Sprintf("%sevaluation did not finish within %v (an endless loop?)", e.prefix(), e.After)
+	return fmt.Sprintf("%s%s took longer than %v (%s)", e.prefix(), e.Phase.doing(), e.After, e.Phase.likelyCause("time"))
 }
 
 func (e *TimeoutError) Unwrap() error { return e.Cause }
+
+// MemoryError means bundling or evaluation needed more memory than
+// Options.MemoryLimit; the process doing it was stopped.
+type MemoryError struct {
+	Position
+	Phase Phase
+	Limit int64 // bytes
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("%s%s used more than %s of memory (%s)", e.prefix(), e.Phase.doing(), mebibytes(e.Limit), e.Phase.likelyCause("memory"))
+}
+
+func mebibytes(n int64) string {
+	return fmt.Sprintf("%d MiB", (n+(1<<20)-1)>>20)
+}
+
+// SandboxError means the process that bundles and evaluates the file
+// failed on its own account: it could not start, crashed, or answered
+// something unreadable. It says nothing about the file, so callers report
+// it as a check that could not run.
+type SandboxError struct {
+	File   string
+	Status string // the exit status, e.g. "exit status 2"; "" when it did not start
+	Detail string // the first line the process printed, or the start error
+}
+
+func (e *SandboxError) Error() string {
+	msg := e.File + ": the process evaluating the file failed"
+	if e.Status != "" {
+		msg += " (" + e.Status + ")"
+	}
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	return msg
+}
 
 // ConfigError is a push failure about the default export itself, with the
 // Convex error code and message.

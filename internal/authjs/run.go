@@ -1,7 +1,6 @@
 package authjs
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -33,8 +32,9 @@ type outcome struct {
 
 // run compiles the bundle and evaluates it. When a read of an unset variable
 // escapes (Convex's first-failure behaviour), it runs again with unset
-// variables reading as undefined, to name every one the file needs.
-func run(ctx context.Context, timeout time.Duration, code, sourceMap []byte, file string, env map[string]string) (*outcome, error) {
+// variables reading as undefined, to name every one the file needs. Both
+// runs stop at deadline; timeout is how messages name the limit.
+func run(deadline time.Time, timeout time.Duration, code, sourceMap []byte, file string, env map[string]string) (*outcome, error) {
 	// The map is applied here rather than by goja, which looks columns up
 	// one off and would decode it again from a comment.
 	ast, err := goja.Parse(bundleName, string(code), parser.WithDisableSourceMaps)
@@ -49,13 +49,13 @@ func run(ctx context.Context, timeout time.Duration, code, sourceMap []byte, fil
 	if err != nil {
 		return nil, fmt.Errorf("%s: bad source map from esbuild: %w", file, err)
 	}
-	ev := evaluation{prg: prg, smap: smap, file: file, env: env, timeout: timeout}
-	out, err := ev.once(ctx, true)
+	ev := evaluation{prg: prg, smap: smap, file: file, env: env, deadline: deadline, timeout: timeout}
+	out, err := ev.once(true)
 	var missing *MissingEnvError
 	if errors.As(err, &missing) {
 		// The second run may go further and fail otherwise (reading a
 		// property of undefined, say); what it read until then still counts.
-		if all, _ := ev.once(ctx, false); all != nil && len(all.missing) > 0 {
+		if all, _ := ev.once(false); all != nil && len(all.missing) > 0 {
 			missing.Names = all.missing
 			out.reads, out.missing = all.reads, all.missing
 		}
@@ -68,8 +68,9 @@ type evaluation struct {
 	prg     *goja.Program
 	smap    *sourcemap.Consumer
 	file    string
-	env     map[string]string
-	timeout time.Duration
+	env      map[string]string
+	deadline time.Time
+	timeout  time.Duration
 }
 
 // sandbox is one goja runtime with the globals a Convex auth config sees.
@@ -89,11 +90,8 @@ type sandbox struct {
 	exportOf  goja.Callable // reads the default export off the namespace
 }
 
-// interrupt is what the timer (no cause) or the context stops goja with.
-type interrupt struct{ cause error }
-
 // once evaluates the bundle in a fresh runtime.
-func (ev *evaluation) once(ctx context.Context, strict bool) (*outcome, error) {
+func (ev *evaluation) once(strict bool) (*outcome, error) {
 	s := &sandbox{evaluation: ev, vm: goja.New(), strict: strict, seen: map[string]bool{}, thrown: map[*goja.Object]string{}}
 	s.vm.SetMaxCallStackSize(maxCallDepth)
 	if err := s.install(); err != nil {
@@ -101,10 +99,8 @@ func (ev *evaluation) once(ctx context.Context, strict bool) (*outcome, error) {
 	}
 	// One timer covers the script and JSON.stringify, which runs user code
 	// too (getters, toJSON).
-	timer := time.AfterFunc(ev.timeout, func() { s.vm.Interrupt(interrupt{}) })
+	timer := time.AfterFunc(time.Until(ev.deadline), func() { s.vm.Interrupt("deadline") })
 	defer timer.Stop()
-	stop := context.AfterFunc(ctx, func() { s.vm.Interrupt(interrupt{cause: ctx.Err()}) })
-	defer stop()
 
 	out := &outcome{}
 	defer func() { out.reads, out.missing = s.reads, s.missing }()
@@ -273,11 +269,7 @@ func (s *sandbox) getEnv(name string) goja.Value {
 func (s *sandbox) failure(err error) error {
 	var intr *goja.InterruptedError
 	if errors.As(err, &intr) {
-		te := &TimeoutError{Position: s.position(intr.Stack()), After: s.timeout}
-		if i, ok := intr.Value().(interrupt); ok {
-			te.Cause = i.cause
-		}
-		return te
+		return &TimeoutError{Position: s.position(intr.Stack()), Phase: PhaseEvaluate, After: s.timeout}
 	}
 	var overflow *goja.StackOverflowError
 	if errors.As(err, &overflow) {
