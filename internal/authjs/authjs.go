@@ -132,4 +132,3 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 	}
 	return evaluateInChild(ctx, req)
 }
-

@@ -65,9 +65,9 @@ func run(deadline time.Time, timeout time.Duration, code, sourceMap []byte, file
 
 // evaluation is what every run of one bundle shares.
 type evaluation struct {
-	prg     *goja.Program
-	smap    *sourcemap.Consumer
-	file    string
+	prg      *goja.Program
+	smap     *sourcemap.Consumer
+	file     string
 	env      map[string]string
 	deadline time.Time
 	timeout  time.Duration
