@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/convex-authkit/convex-authkit/cmd"
+	"github.com/convex-authkit/convex-authkit/internal/authjs"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
@@ -24,6 +25,9 @@ var (
 )
 
 func main() {
+	// First of all: a sandbox child evaluating auth.config.ts needs none of
+	// the set-up below.
+	authjs.RunChildIfRequested()
 	os.Exit(run())
 }
 

@@ -10,11 +10,14 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/convex-authkit/convex-authkit/internal/authjs"
 )
 
 var updateScripts = flag.Bool("update", false, "rewrite testscript files with actual output (cmp only)")
 
 func TestMain(m *testing.M) {
+	authjs.RunChildIfRequested()
 	testscript.Main(m, map[string]func(){
 		"convex-authkit": func() { os.Exit(run()) },
 		"expect-exit":    expectExit,
