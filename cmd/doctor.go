@@ -26,7 +26,7 @@ type doctorFlags struct {
 func (df *doctorFlags) bind(c *cobra.Command, verb string) {
 	fl := c.Flags()
 	df.sectionFlags.bind(fl, verb)
-	fl.StringArrayVar(&df.deploymentEnv, "deployment-env", nil, "KEY=VALUE the Convex deployment has, for process.env in auth.config.ts (repeatable; KEY= unsets)")
+	fl.StringArrayVar(&df.deploymentEnv, "deployment-env", nil, "KEY=VALUE the Convex deployment has, for process.env in auth.config.ts (repeatable; KEY= unsets; KEY alone passes KEY from the environment)")
 	fl.DurationVar(&df.timeout, "timeout", doctor.DefaultTimeout, "overall time limit")
 	fl.DurationVar(&df.reqTimeout, "request-timeout", doctor.DefaultRequestTimeout, "time limit of each request (JWKS, WorkOS)")
 	fl.StringVar(&df.baseURL, "workos-url", "", "WorkOS API base URL (default: WORKOS_BASE_URL, else https://api.workos.com)")
@@ -41,8 +41,16 @@ func (df *doctorFlags) options(f *cmdutil.Factory) (doctor.Options, error) {
 	denv := map[string]string{}
 	for _, kv := range df.deploymentEnv {
 		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return doctor.Options{}, cmdutil.UsageError(fmt.Errorf("--deployment-env %q is not KEY=VALUE", kv), "write it as --deployment-env WORKOS_CLIENT_ID=client_... (KEY= unsets KEY)")
+		if k == "" {
+			return doctor.Options{}, cmdutil.UsageError(fmt.Errorf("--deployment-env %q is not KEY=VALUE or KEY", kv), "write it as --deployment-env WORKOS_CLIENT_ID=client_... (KEY= unsets KEY; KEY alone takes its value from the environment)")
+		}
+		if !ok {
+			// The user names a variable of the machine's environment that
+			// auth.config.ts may see; the others are never passed.
+			if v = f.Env[k]; v == "" {
+				return doctor.Options{}, cmdutil.UsageError(fmt.Errorf("--deployment-env %s: %s is not set in the environment", k, k),
+					fmt.Sprintf("set %s before running, or give the value: --deployment-env %s=VALUE", k, k))
+			}
 		}
 		denv[k] = v
 	}
@@ -83,9 +91,7 @@ func newCmdDoctor(f *cmdutil.Factory, runF func(doctor.Options) error) *cobra.Co
 		Short: "Diagnose AuthKit + Convex auth as a Convex deployment and WorkOS would",
 		Long: `Doctor checks the project the way the systems involved judge it: convex.json's
 authKit section as the Convex CLI reads it; the app's variables; convex/auth.config.ts
-bundled and evaluated as a Convex push evaluates it (process.env answers from the
-environment, .env.local, .env, --client-id and --deployment-env), then the
-push-time checks; every JWKS fetched and parsed as a deployment does; the WorkOS
+bundled and evaluated as a Convex push evaluates it, then the push-time checks; every JWKS fetched and parsed as a deployment does; the WorkOS
 environment's redirect URIs, CORS origins and JWT template (with WORKOS_API_KEY);
 and, with --token or --login, a token routed and verified exactly as Convex
 would, naming the cause where Convex prints one message for several.
@@ -99,6 +105,14 @@ token); --list-checks lists them. Requests run concurrently, each with
 every warning and failure is also printed as a workflow annotation.
 
 Secrets (the API key, the cookie password, tokens) are never printed in full.
+
+auth.config.ts is code from the repository, so it runs apart: in a child
+process killed after 2s, capped at 512 MiB, reading files only from the
+project and its node_modules. Its process.env holds .env.local, .env,
+--client-id and --deployment-env, CONVEX_CLOUD_URL and CONVEX_SITE_URL derived
+from the app's *_CONVEX_URL, and from the environment only WORKOS_*,
+CONVEX_CLOUD_URL, CONVEX_SITE_URL and the names convex.json's placeholders use;
+pass any other with --deployment-env NAME.
 
 Exit status: 0 nothing failed (warnings allowed unless --strict), 1 a check
 failed or could not run, 2 the password prompt was cancelled, 3 bad flags, an

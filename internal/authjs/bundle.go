@@ -63,7 +63,7 @@ func bundle(root, file string) (code, sourceMap []byte, err error) {
 func buildError(msgs []api.Message) *BuildError {
 	e := &BuildError{Messages: make([]BuildMessage, len(msgs))}
 	for i, m := range msgs {
-		bm := BuildMessage{Text: m.Text}
+		bm := BuildMessage{Text: m.Text, Outside: m.PluginName == fencePlugin}
 		if loc := m.Location; loc != nil {
 			bm.Position = Position{File: filepath.ToSlash(loc.File), Line: loc.Line, Column: loc.Column + 1}
 			// esbuild counts bytes; editors count characters.

@@ -43,6 +43,9 @@ type BuildMessage struct {
 	Position
 	Text  string
 	Notes []string
+	// Outside is true when the message is convex-authkit's refusal of an
+	// import from outside the project, which the Convex CLI would bundle.
+	Outside bool `json:",omitempty"`
 }
 
 // BuildError means esbuild refused the file or one of its imports, as the

@@ -3,11 +3,12 @@ package authjs
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
-
-	"github.com/convex-authkit/convex-authkit/internal/project"
 )
+
+const fencePlugin = "convex-authkit-import-fence"
 
 // resolving marks the plugin's own calls to build.Resolve, which run the
 // plugin again.
@@ -40,7 +41,7 @@ func importFence(root, fnDir string) api.Plugin {
 		}
 	}
 	return api.Plugin{
-		Name: "convex-authkit-import-fence",
+		Name: fencePlugin,
 		Setup: func(build api.PluginBuild) {
 			build.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
 				if _, ok := args.PluginData.(resolving); ok {
@@ -62,13 +63,24 @@ func importFence(root, fnDir string) api.Plugin {
 					}
 				}
 				return api.OnResolveResult{Errors: []api.Message{{
-					Text: fmt.Sprintf("%q is outside the project: it resolves to %s", args.Path, project.Display(root, real)),
+					Text: fmt.Sprintf("%q is outside the project: it resolves to %s", args.Path, fromRoot(root, real)),
 					Notes: []api.Note{{Text: "convex-authkit only reads files of the project and of the node_modules folders Node.js searches from it " +
 						"while it evaluates the auth config, which is code it must not trust; move the file into the project or install it as a package"}},
 				}}}, nil
 			})
 		},
 	}
+}
+
+// fromRoot names path relative to the project root when it is near
+// (../shared/x.json reads better than a long absolute path), absolute
+// when it is far (/etc/hostname, not ../../../../etc/hostname).
+func fromRoot(root, path string) string {
+	rel, err := filepath.Rel(root, path)
+	if err == nil && strings.Count(filepath.ToSlash(rel)+"/", "../") <= 2 {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(path)
 }
 
 // realOr is path with symlinks resolved, or path itself when that fails.

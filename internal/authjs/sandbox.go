@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime/debug"
 	"runtime/metrics"
 	"strings"
 	"time"
@@ -288,12 +287,13 @@ func serveChild(in io.Reader, out io.Writer) int {
 	return send(rep)
 }
 
-// limitMemory caps the child: a soft limit that makes the collector work
-// harder as it nears the cap, a watchdog that stops the process past it,
-// and where the OS has one, a cap on address space for a single enormous
-// allocation that the watchdog would only see afterwards.
+// limitMemory caps the child: a watchdog that stops the process past the
+// limit and, where the OS has one, a cap on address space for a single
+// enormous allocation that the watchdog would only see afterwards. There
+// is deliberately no debug.SetMemoryLimit: near it the collector runs
+// without pause, and a file filling memory would end as a timeout, with
+// the less helpful message.
 func limitMemory(limit int64) {
-	debug.SetMemoryLimit(limit)
 	capAddressSpace(limit)
 	samples := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	go func() {

@@ -1,15 +1,9 @@
 package demo
 
 import (
-	"os"
 	"testing"
 
-	"github.com/convex-authkit/convex-authkit/internal/authjs"
+	"github.com/convex-authkit/convex-authkit/internal/authjs/authjstest"
 )
 
-// TestMain lets the test binary be the sandbox child in which authjs
-// evaluates auth.config.ts.
-func TestMain(m *testing.M) {
-	authjs.RunChildIfRequested()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { authjstest.Main(m) }

@@ -77,9 +77,10 @@ func (d *doctor) evaluateAuthConfig(ctx context.Context) authConfig {
 		return d.notPresent(newCheck(IDAuthConfigPresent, StatusError, err.Error(), ""))
 	}
 	ac.file = d.relative(path)
-	res, err := authjs.Evaluate(ctx, authjs.Options{Dir: d.opts.Dir, FunctionsDir: fnDir, Env: d.deployEnv})
+	denv := d.deploymentEnv()
+	res, err := authjs.Evaluate(ctx, authjs.Options{Dir: d.opts.Dir, FunctionsDir: fnDir, Env: denv.vars})
 	present := pass(IDAuthConfigPresent, ac.file+" exists").with(map[string]any{"file": ac.file})
-	eval := d.evaluated(ac.file, res, err)
+	eval := d.evaluated(ac.file, denv, res, err)
 	ac.checks = []Check{present, eval}
 	if eval.Status == StatusFail || eval.Status == StatusError {
 		ac.cause, ac.causeMsg = IDAuthConfigEvaluates, eval.Message
@@ -112,10 +113,12 @@ func (d *doctor) notPresent(c Check) authConfig {
 func (d *doctor) relative(path string) string { return project.Display(d.opts.Dir, path) }
 
 // evaluated is authconfig.evaluates.
-func (d *doctor) evaluated(file string, res *authjs.Result, err error) Check {
+func (d *doctor) evaluated(file string, denv deployEnv, res *authjs.Result, err error) Check {
 	details := map[string]any{"file": file}
+	var withheld string
 	if res != nil {
-		details["envRead"] = d.envReads(res.EnvRead)
+		details["envRead"] = denv.reads(res.EnvRead)
+		withheld = denv.withheldHint(res.Missing)
 		if len(res.Missing) > 0 {
 			details["missing"] = res.Missing
 		}
@@ -125,6 +128,7 @@ func (d *doctor) evaluated(file string, res *authjs.Result, err error) Check {
 		build   *authjs.BuildError
 		runtime *authjs.RuntimeError
 		timeout *authjs.TimeoutError
+		memory  *authjs.MemoryError
 		cfgErr  *authjs.ConfigError
 	)
 	switch {
@@ -135,6 +139,7 @@ func (d *doctor) evaluated(file string, res *authjs.Result, err error) Check {
 		if names[0] == "WORKOS_CLIENT_ID" {
 			hint = "set the WorkOS client ID on the deployment: npx convex env set WORKOS_CLIENT_ID client_... (add --prod for production), or let `npx convex dev` provision it from convex.json's authKit section; to try a value here, pass --client-id or --deployment-env WORKOS_CLIENT_ID=client_..."
 		}
+		hint = withheld + hint
 		msg := err.Error()
 		if len(names) > 1 {
 			msg = fmt.Sprintf("%s: %s", authjs.CodeMissingEnv, strings.Split(msg, "\n")[0]) + fmt.Sprintf(" (and %s)", strings.Join(names[1:], ", "))
@@ -147,6 +152,10 @@ func (d *doctor) evaluated(file string, res *authjs.Result, err error) Check {
 		for _, m := range build.Messages {
 			at = append(at, diag.Problem{Severity: diag.SeverityError, File: m.File, Line: m.Line, Column: m.Column, Message: m.Text, Hint: buildHint(m)})
 		}
+		if build.Messages[0].Outside {
+			return fail(IDAuthConfigEvaluates, "convex-authkit does not bundle "+file+": "+build.Messages[0].Text,
+				"move the imported file into the project or install it as a package; convex-authkit reads no file outside the project while it runs auth.config.ts, which is code it must not trust").with(details).at(at...)
+		}
 		return fail(IDAuthConfigEvaluates, "the Convex CLI cannot bundle "+file+": "+build.Messages[0].Text,
 			"fix the file; auth.config.ts may import only relative files and packages that run without Node.js built-ins").with(details).at(at...)
 	case errors.As(err, &runtime):
@@ -156,8 +165,18 @@ func (d *doctor) evaluated(file string, res *authjs.Result, err error) Check {
 		if timeout.Cause != nil {
 			return newCheck(IDAuthConfigEvaluates, StatusError, timeout.Error(), "").with(details)
 		}
-		return fail(IDAuthConfigEvaluates, timeout.Error(), "the file must finish at once: look for a loop that never ends").with(details).
+		hint := "the file must finish at once: look for a loop that never ends, or a regular expression that backtracks (nested quantifiers such as (a+)+)"
+		if timeout.Phase == authjs.PhaseBundle {
+			hint = "the file and what it imports must bundle at once: look for a very large imported file"
+		}
+		return fail(IDAuthConfigEvaluates, timeout.Error(), hint).with(details).
 			at(diag.Problem{Severity: diag.SeverityError, File: timeout.File, Line: timeout.Line, Column: timeout.Column, Message: "evaluation stopped here"})
+	case errors.As(err, &memory):
+		hint := "the file must build a small object: look for a huge array, string or loop that keeps allocating"
+		if memory.Phase == authjs.PhaseBundle {
+			hint = "the file and what it imports must be small: look for a very large imported file (JSON, data)"
+		}
+		return fail(IDAuthConfigEvaluates, memory.Error(), hint).with(details).at(diag.Problem{Severity: diag.SeverityError, File: memory.File})
 	case errors.As(err, &cfgErr):
 		details["convexError"] = cfgErr.Code
 		return fail(IDAuthConfigEvaluates, cfgErr.Code+": "+cfgErr.Message, "the file must `export default { providers: [...] }` with plain values").with(details)
@@ -170,7 +189,7 @@ func (d *doctor) evaluated(file string, res *authjs.Result, err error) Check {
 	}
 	if len(res.Missing) > 0 {
 		return warn(IDAuthConfigEvaluates, fmt.Sprintf("%s reads %s, which the deployment does not have; the file catches the error, so the push goes on without it", file, strings.Join(res.Missing, ", ")),
-			"set it on the deployment (npx convex env set), or stop reading it").with(details)
+			withheld+"set it on the deployment (npx convex env set), or stop reading it").with(details)
 	}
 	return pass(IDAuthConfigEvaluates, msg).with(details)
 }
@@ -203,27 +222,6 @@ func buildHint(m authjs.BuildMessage) string {
 		pkg, _, _ = strings.Cut(path, "/")
 	}
 	return fmt.Sprintf("install %s (npm install %s) so that the Convex CLI can bundle it, or remove the import", pkg, pkg)
-}
-
-// envReads says where each variable the file read came from, without its
-// value, which may be secret.
-func (d *doctor) envReads(names []string) []map[string]string {
-	out := []map[string]string{}
-	for _, n := range names {
-		src := "unset"
-		switch {
-		case d.opts.DeploymentEnv[n] != "":
-			src = "--deployment-env"
-		case n == "WORKOS_CLIENT_ID" && d.opts.Flags["WORKOS_CLIENT_ID"] != "":
-			src = "--client-id"
-		default:
-			if v, ok := d.src.Lookup(n); ok && v.Value != "" {
-				src = v.Source()
-			}
-		}
-		out = append(out, map[string]string{"name": n, "source": src})
-	}
-	return out
 }
 
 // pushChecks is authconfig.push-checks.

@@ -392,7 +392,9 @@ func TestOverallTimeout(t *testing.T) {
 	opts, _, _ := options(dir, emu)
 	opts.Select, _ = Select([]string{GroupJWKS, GroupToken})
 	opts.Token, opts.TokenSource = tok, "--token"
-	opts.Timeout = 100 * time.Millisecond
+	// Long enough for the auth config's child process, far shorter than
+	// the server's latency.
+	opts.Timeout = time.Second
 	rep := diagnose(t, opts)
 	c := find(rep, tokencheck.IDJWKSFetch)
 	if c.Status != StatusError || !strings.Contains(c.Message, "before the overall time limit ran out") ||

@@ -149,7 +149,6 @@ type doctor struct {
 	apiKey         string
 	apiKeySource   string
 	base           string // WorkOS API base URL, no trailing slash
-	deployEnv      map[string]string
 	password       string
 
 	fetcher *jwks.Fetcher
@@ -190,7 +189,6 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 		return d, err
 	}
 	d.base = base
-	d.deployEnv = deploymentEnv(d.src, opts)
 	d.clientID, d.clientIDSource = d.findClientID()
 
 	hc := opts.HTTPClient
@@ -221,29 +219,6 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 		d.red.Add(pw)
 	}
 	return d, nil
-}
-
-// deploymentEnv is what process.env answers in auth.config.ts: what the
-// build sees (the environment, .env.local, .env), WORKOS_CLIENT_ID from
-// --client-id, then --deployment-env, whose empty values unset a name.
-func deploymentEnv(src *resolve.Sources, opts Options) map[string]string {
-	env := map[string]string{}
-	for _, v := range src.Variables() {
-		if v.Value != "" {
-			env[v.Name] = v.Value
-		}
-	}
-	if id := opts.Flags["WORKOS_CLIENT_ID"]; id != "" {
-		env["WORKOS_CLIENT_ID"] = id
-	}
-	for k, v := range opts.DeploymentEnv {
-		if v == "" {
-			delete(env, k)
-		} else {
-			env[k] = v
-		}
-	}
-	return env
 }
 
 // findClientID is the client ID the app is meant to use: WORKOS_CLIENT_ID
