@@ -72,6 +72,10 @@ func Mask(v string) string {
 // nothing.
 const minLen = 6
 
+// Meaningful reports whether v is long enough to be looked for in text as a
+// secret: shorter values would match unrelated text and hide almost nothing.
+func Meaningful(v string) bool { return len(v) >= minLen }
+
 // pieceMask replaces a line of a multi-line secret. It shows no tail: the
 // last characters of every line together would give away too much.
 const pieceMask = "****"
