@@ -130,6 +130,10 @@ type leakCase struct {
 	args    []string
 	stdin   string
 	secrets []string
+	// exit is the status the command must end with; 0 means any.
+	exit int
+	// say is text the output must hold, "" for none.
+	say string
 }
 
 // echoServer answers every request with a 400 whose body quotes the
@@ -170,9 +174,21 @@ func TestNoLeakRegressions(t *testing.T) {
 		files: map[string]string{"convex.json": devEnv},
 		env: map[string]string{"WORKOS_API_KEY": testAPIKey, "WORKOS_CLIENT_ID": "client_01", "WORKOS_TEST_PASSWORD": quotedPass,
 			"WORKOS_BASE_URL": echoServer(t)},
-		args:    []string{"doctor", "--login", "user@example.com", "token"},
+		args: []string{"doctor", "--login", "user@example.com", "token"},
 		// Escaped once by the server, twice in --json.
 		secrets: []string{quotedPass, `LEAKPASS\"word\\x12345`, `LEAKPASS\\\"word\\\\x12345`, testAPIKey},
+	}, {
+		// Before, apply registered both URLs in WorkOS and exited 0.
+		name: "API key in redirect URIs, literal and as a placeholder",
+		files: map[string]string{"convex.json": `{"authKit":{"dev":{"configure":{"redirectUris":[
+			"http://localhost:3000/callback?key=` + testLiveKey + `", "http://localhost:3000/cb?k=${authEnv.WORKOS_API_KEY}"]}}}}`},
+		env:  map[string]string{"WORKOS_API_KEY": testAPIKey, "WORKOS_BASE_URL": echoServer(t)},
+		args: []string{"apply", "--env", "dev"}, secrets: []string{testAPIKey, testLiveKey}, exit: cmdutil.ExitUsage,
+	}, {
+		name:  "token over 1 MiB on stdin",
+		files: map[string]string{"convex.json": devEnv},
+		args:  []string{"token", "inspect", "-"}, stdin: strings.Repeat("a", 1<<20+1), exit: cmdutil.ExitUsage,
+		say: "token too large (over 1 MiB)",
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,6 +205,12 @@ func TestNoLeakRegressions(t *testing.T) {
 				f := &cmdutil.Factory{IOStreams: ios, Env: tc.env, WorkDir: dir, Build: cmdutil.NewBuildInfo("test", "none", "unknown")}
 				code := Main(context.Background(), args, f)
 				out := stdout.String() + stderr.String()
+				if !strings.Contains(out, tc.say) {
+					t.Errorf("convex-authkit %s: output lacks %q:\n%s", strings.Join(args, " "), tc.say, out)
+				}
+				if tc.exit != 0 && code != tc.exit {
+					t.Errorf("convex-authkit %s exited %d, want %d:\n%s", strings.Join(args, " "), code, tc.exit, out)
+				}
 				for _, s := range tc.secrets {
 					if strings.Contains(out, s) {
 						t.Errorf("convex-authkit %s (exit %d) printed %q:\n%s", strings.Join(args, " "), code, s, out)
