@@ -76,6 +76,9 @@ func readToken(f *cmdutil.Factory, c *cobra.Command, arg string, asArg bool) (to
 		return strings.TrimSpace(arg), source, nil
 	}
 	tok, err := doctor.ReadToken(f.IOStreams.In)
+	if errors.Is(err, doctor.ErrTokenTooLarge) {
+		return "", "", cmdutil.UsageError(err, "a JWT is a few KB: pipe in the token alone")
+	}
 	if err != nil {
 		return "", "", cmdutil.UsageError(fmt.Errorf("reading the token: %w", err), fmt.Sprintf("pipe the token in (`pbpaste | %s`), %s", dash, other))
 	}

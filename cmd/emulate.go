@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
@@ -19,6 +20,7 @@ const annotationLongRunning = "longRunning"
 func newCmdEmulate(f *cmdutil.Factory) *cobra.Command {
 	var port int
 	var clientID, apiKey string
+	var ff faultFlags
 	c := &cobra.Command{
 		Use:   "emulate",
 		Short: "Serve a local WorkOS API emulator for trying the tool without an account",
@@ -28,16 +30,39 @@ webhook endpoints, the JWKS, users and password authentication (which mints
 RS256 access tokens shaped like AuthKit's). State lives in memory and is lost
 when it stops (Ctrl-C).
 
-Point the other commands at it with --workos-url and its API key.`,
+Point the other commands at it with --workos-url and its API key.
+
+To rehearse a flaky network or an older WorkOS, the fault flags make it
+misbehave. --latency slows every request that --fault-match selects (all by
+default; "POST", "/user_management/redirect_uris" or both narrow it). The
+counts are used up by those requests in this order, one fault per request:
+--drop (connection closed, nothing answered), --fail-429 (Too Many Requests,
+with --retry-after), --fail-503, --lose (the request is carried out, then the
+connection is closed: the client cannot tell that it happened). The others
+hold for every request.`,
 		Example: `  convex-authkit emulate --port 4100
-  WORKOS_API_KEY=sk_test_emulator_0000000000000000 convex-authkit apply --workos-url http://127.0.0.1:4100`,
+  WORKOS_API_KEY=sk_test_emulator_0000000000000000 convex-authkit apply --workos-url http://127.0.0.1:4100
+
+  # Two 429s and a 503 before the first success, each request 300ms late
+  convex-authkit emulate --fail-429 2 --retry-after 1 --fail-503 1 --latency 300ms
+
+  # Creating a redirect URI succeeds but the answer is lost: does a rerun converge?
+  convex-authkit emulate --lose 1 --fault-match "POST /user_management/redirect_uris"
+
+  # An older server: no list endpoints, 409 for duplicates
+  convex-authkit emulate --no-list-endpoints --duplicate-status 409`,
 		Args:        noArgs,
 		Annotations: map[string]string{annotationLongRunning: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if port < 0 || port > 65535 {
 				return cmdutil.FlagErrorf("--port must be between 0 and 65535, got %d", port)
 			}
+			faults, err := ff.faults()
+			if err != nil {
+				return err
+			}
 			emu := emulator.New(emulator.Options{ClientID: clientID, APIKey: apiKey})
+			emu.SetFaults(faults)
 			url, err := emu.Start(net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 			if err != nil {
 				return cmdutil.UsageError(fmt.Errorf("cannot listen on port %d: %w", port, err), "choose another --port, or 0 for any free port")
@@ -58,6 +83,9 @@ Point the other commands at it with --workos-url and its API key.`,
 			} else {
 				fmt.Fprintf(io.Out, "WorkOS emulator listening on %s\n\n  WORKOS_BASE_URL=%s\n  WORKOS_CLIENT_ID=%s\n  WORKOS_API_KEY=%s\n\nPress Ctrl-C to stop.\n", url, url, emu.ClientID(), shownKey)
 			}
+			if d := faults.Describe(); d != "" {
+				fmt.Fprintf(io.ErrOut, "Faults: %s\n", d)
+			}
 			<-cmd.Context().Done()
 			fmt.Fprintln(io.ErrOut, "Emulator stopped.")
 			return nil
@@ -67,5 +95,40 @@ Point the other commands at it with --workos-url and its API key.`,
 	fl.IntVar(&port, "port", 4100, "port to listen on (0 picks a free one)")
 	fl.StringVar(&clientID, "client-id", "", "client ID to emulate (default: a fixed emulator client ID)")
 	fl.StringVar(&apiKey, "api-key", "", "API key the emulator accepts (default: a fixed sk_test_ key)")
+	ff.bind(fl)
 	return c
+}
+
+// faultFlags are emulate's flags for emulator.Faults.
+type faultFlags struct {
+	f          emulator.Faults
+	retryAfter int
+}
+
+func (ff *faultFlags) bind(fl *pflag.FlagSet) {
+	fl.StringVar(&ff.f.Match, "fault-match", "", `requests that --latency and the counts apply to: "METHOD", "/path-prefix" or "METHOD /path-prefix" (default: all)`)
+	fl.DurationVar(&ff.f.Latency, "latency", 0, "delay each matching request by this long (e.g. 300ms)")
+	fl.IntVar(&ff.f.DropConnections, "drop", 0, "close this many matching connections without answering")
+	fl.IntVar(&ff.f.TooManyRequests, "fail-429", 0, "answer this many matching requests 429 Too Many Requests")
+	fl.IntVar(&ff.retryAfter, "retry-after", 1, "Retry-After seconds of the --fail-429 answers")
+	fl.IntVar(&ff.f.ServerErrors, "fail-503", 0, "answer this many matching requests 503 Service Unavailable")
+	fl.IntVar(&ff.f.LostResponses, "lose", 0, "carry out this many matching requests, then close the connection without answering")
+	fl.IntVar(&ff.f.DuplicateStatus, "duplicate-status", 0, "status for an existing redirect URI or CORS origin: 409 or 422 for both (default: 422 and 409, as WorkOS)")
+	fl.BoolVar(&ff.f.NoListEndpoints, "no-list-endpoints", false, "answer 404 to listing redirect URIs and CORS origins, as older servers do")
+	fl.BoolVar(&ff.f.NoHomepage, "no-homepage", false, "answer 404 to setting the app homepage URL")
+	fl.StringVar(&ff.f.JWKSContentType, "jwks-content-type", "", "serve the JWKS with this Content-Type instead of application/jwk-set+json")
+}
+
+// faults returns the faults the flags ask for, or a usage error (exit 3)
+// for one that cannot work.
+func (ff *faultFlags) faults() (emulator.Faults, error) {
+	f := ff.f
+	if ff.retryAfter < 0 {
+		return f, cmdutil.FlagErrorf("--retry-after must be 0 or more seconds, got %d", ff.retryAfter)
+	}
+	f.RetryAfter = strconv.Itoa(ff.retryAfter)
+	if err := f.Validate(); err != nil {
+		return f, cmdutil.FlagErrorf("%v", err)
+	}
+	return f, nil
 }

@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
@@ -101,5 +104,80 @@ func TestEmulateBadPort(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "--port must be between 0 and 65535") {
 		t.Errorf("stderr: %s", errOut)
+	}
+}
+
+// TestEmulateFaultFlags checks flag parsing alone: each fault flag lands
+// in its emulator.Faults field, and settings that cannot work are exit 3.
+func TestEmulateFaultFlags(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    emulator.Faults
+		wantErr string
+	}{
+		{nil, emulator.Faults{RetryAfter: "1"}, ""},
+		{[]string{"--latency", "250ms", "--fault-match", "POST /user_management/redirect_uris", "--drop", "1", "--fail-429", "2",
+			"--retry-after", "3", "--fail-503", "4", "--lose", "5", "--duplicate-status", "409", "--no-list-endpoints", "--no-homepage",
+			"--jwks-content-type", "text/html"},
+			emulator.Faults{Match: "POST /user_management/redirect_uris", Latency: 250 * time.Millisecond, DropConnections: 1, TooManyRequests: 2,
+				RetryAfter: "3", ServerErrors: 4, LostResponses: 5, DuplicateStatus: 409, NoListEndpoints: true, NoHomepage: true, JWKSContentType: "text/html"}, ""},
+		{[]string{"--fail-503", "-1"}, emulator.Faults{}, "--fail-503 must be 0 or more"},
+		{[]string{"--retry-after", "-1"}, emulator.Faults{}, "--retry-after must be 0 or more"},
+		{[]string{"--latency", "-1s"}, emulator.Faults{}, "--latency must not be negative"},
+		{[]string{"--duplicate-status", "400"}, emulator.Faults{}, "--duplicate-status must be 409 or 422"},
+		{[]string{"--fault-match", "redirect_uris POST"}, emulator.Faults{}, "path prefix must start with /"},
+		{[]string{"--fault-match", "/a GET"}, emulator.Faults{}, "path prefix must start with /"},
+		{[]string{"--fault-match", "GET /a /b"}, emulator.Faults{}, "more than a method and a path prefix"},
+	}
+	for _, tt := range tests {
+		var ff faultFlags
+		fl := pflag.NewFlagSet("emulate", pflag.ContinueOnError)
+		ff.bind(fl)
+		if err := fl.Parse(tt.args); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ff.faults()
+		switch {
+		case tt.wantErr != "":
+			var ce *cmdutil.Error
+			if !errors.As(err, &ce) || ce.Code != cmdutil.ExitUsage || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%v: error %v, want exit-3 error containing %q", tt.args, err, tt.wantErr)
+			}
+		case err != nil || got != tt.want:
+			t.Errorf("%v: faults = %+v, %v; want %+v", tt.args, got, err, tt.want)
+		}
+	}
+}
+
+// TestEmulateFaults runs the emulator with a fault flag and checks that
+// it misbehaves as asked, for the selected requests only, and says so.
+func TestEmulateFaults(t *testing.T) {
+	doc, stop := runEmulate(t, "--json", "--fail-429", "1", "--retry-after", "7", "--fault-match", "GET /user_management/redirect_uris")
+	var got struct{ URL, APIKey string }
+	if err := json.Unmarshal(doc, &got); err != nil {
+		t.Fatalf("stdout is not a JSON document: %v\n%s", err, doc)
+	}
+	get := func(path string) *http.Response {
+		req, _ := http.NewRequest("GET", got.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+got.APIKey)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	if res := get("/user_management/cors_origins"); res.StatusCode != http.StatusOK {
+		t.Errorf("unselected request: %d, want 200", res.StatusCode)
+	}
+	if res := get("/user_management/redirect_uris"); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "7" {
+		t.Errorf("first selected request: %d, Retry-After %q; want 429, 7", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if res := get("/user_management/redirect_uris"); res.StatusCode != http.StatusOK {
+		t.Errorf("second selected request: %d, want 200 once the count is used up", res.StatusCode)
+	}
+	code, stderr := stop()
+	if want := "Faults: 1 × 429 (Retry-After: 7), those only for GET /user_management/redirect_uris\n"; code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want it to contain %q", code, stderr, want)
 	}
 }

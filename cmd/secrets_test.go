@@ -2,6 +2,10 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,5 +118,105 @@ func TestNoOutputLeaksSecrets(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// leakCase is one way a secret once reached the output: the project, the
+// environment and the command, and the secrets that must not be printed.
+type leakCase struct {
+	name    string
+	files   map[string]string
+	env     map[string]string
+	args    []string
+	stdin   string
+	secrets []string
+	// exit is the status the command must end with; 0 means any.
+	exit int
+	// say is text the output must hold, "" for none.
+	say string
+}
+
+// echoServer answers every request with a 400 whose body quotes the
+// request body, JSON-escaped, as some servers and proxies do.
+func echoServer(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{"message": "invalid request: " + string(body), "code": "invalid_request"})
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestNoLeakRegressions covers the ways secrets escaped masking before: a
+// multi-line secret printed line by line in a diff, a password echoed
+// JSON-escaped by a server, a URL's password in diff context.
+func TestNoLeakRegressions(t *testing.T) {
+	const (
+		quotedPass = `LEAKPASS"word\x12345`
+		pgPass     = "PGPASS-0123456789"
+		line1      = "first-line-of-secret-0123"
+		line2      = "second-line-of-secret-4567"
+	)
+	devEnv := `{"authKit":{"dev":{"localEnvVars":{"VITE_WORKOS_CLIENT_ID":"client_01"}}}}`
+	cases := []leakCase{{
+		name:  "multi-line secret in generate env --dry-run diff",
+		files: map[string]string{"convex.json": devEnv, ".env.local": "WORKOS_COOKIE_PASSWORD=\"" + line1 + "\n" + line2 + "\"\nOTHER=1\n"},
+		args:  []string{"generate", "env", "--dry-run"}, secrets: []string{line1, line2},
+	}, {
+		name:  "URL userinfo in diff context",
+		files: map[string]string{"convex.json": devEnv, ".env.local": "DATABASE_URL=postgres://app:" + pgPass + "@db.example.com:5432/app\n"},
+		args:  []string{"generate", "env", "--dry-run"}, secrets: []string{pgPass},
+	}, {
+		name:  "JSON-escaped password in a server's error during doctor --login",
+		files: map[string]string{"convex.json": devEnv},
+		env: map[string]string{"WORKOS_API_KEY": testAPIKey, "WORKOS_CLIENT_ID": "client_01", "WORKOS_TEST_PASSWORD": quotedPass,
+			"WORKOS_BASE_URL": echoServer(t)},
+		args: []string{"doctor", "--login", "user@example.com", "token"},
+		// Escaped once by the server, twice in --json.
+		secrets: []string{quotedPass, `LEAKPASS\"word\\x12345`, `LEAKPASS\\\"word\\\\x12345`, testAPIKey},
+	}, {
+		// Before, apply registered both URLs in WorkOS and exited 0.
+		name: "API key in redirect URIs, literal and as a placeholder",
+		files: map[string]string{"convex.json": `{"authKit":{"dev":{"configure":{"redirectUris":[
+			"http://localhost:3000/callback?key=` + testLiveKey + `", "http://localhost:3000/cb?k=${authEnv.WORKOS_API_KEY}"]}}}}`},
+		env:  map[string]string{"WORKOS_API_KEY": testAPIKey, "WORKOS_BASE_URL": echoServer(t)},
+		args: []string{"apply", "--env", "dev"}, secrets: []string{testAPIKey, testLiveKey}, exit: cmdutil.ExitUsage,
+	}, {
+		name:  "token over 1 MiB on stdin",
+		files: map[string]string{"convex.json": devEnv},
+		args:  []string{"token", "inspect", "-"}, stdin: strings.Repeat("a", 1<<20+1), exit: cmdutil.ExitUsage,
+		say: "token too large (over 1 MiB)",
+	}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, content := range tc.files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, extra := range [][]string{nil, {"--json"}, {"--verbose"}} {
+				args := append(append(append([]string{}, tc.args...), "--dir", dir), extra...)
+				ios, stdin, stdout, stderr := iostreams.Test()
+				stdin.WriteString(tc.stdin)
+				f := &cmdutil.Factory{IOStreams: ios, Env: tc.env, WorkDir: dir, Build: cmdutil.NewBuildInfo("test", "none", "unknown")}
+				code := Main(context.Background(), args, f)
+				out := stdout.String() + stderr.String()
+				if !strings.Contains(out, tc.say) {
+					t.Errorf("convex-authkit %s: output lacks %q:\n%s", strings.Join(args, " "), tc.say, out)
+				}
+				if tc.exit != 0 && code != tc.exit {
+					t.Errorf("convex-authkit %s exited %d, want %d:\n%s", strings.Join(args, " "), code, tc.exit, out)
+				}
+				for _, s := range tc.secrets {
+					if strings.Contains(out, s) {
+						t.Errorf("convex-authkit %s (exit %d) printed %q:\n%s", strings.Join(args, " "), code, s, out)
+					}
+				}
+			}
+		})
 	}
 }

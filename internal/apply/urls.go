@@ -38,7 +38,15 @@ func label(resource string) string {
 func Validate(file string, sec *resolve.Section, strict bool, why string) []diag.Problem {
 	var out []diag.Problem
 	check := func(resource string, v resolve.Value) {
-		if msg, hint := checkValue(resource, v.Value, strict, why); msg != "" {
+		msg, hint := checkValue(resource, v.Value, strict, why)
+		if v.SecretIn != "" {
+			// Registering it would publish the secret in the WorkOS
+			// dashboard and to every browser sent there. The message must
+			// not quote the value.
+			msg = fmt.Sprintf("%s carries %s once resolved; a URL registered in WorkOS must hold no secret", label(resource), v.SecretIn)
+			hint = "build the URL only from variables that hold no secret (" + v.Template + ")"
+		}
+		if msg != "" {
 			out = append(out, diag.Problem{
 				Severity: diag.SeverityError, File: file, Path: v.Path, Line: v.Line, Column: v.Column,
 				Message: msg, Hint: hint,

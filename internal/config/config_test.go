@@ -45,6 +45,15 @@ func TestProbeTable(t *testing.T) {
 		{"corsOrigins element", `{"authKit":{"dev":{"configure":{"corsOrigins":["http://a.com",true]}}}}`, "authKit.dev.configure.corsOrigins[1]"},
 		{"unknown placeholder", `{"authKit":{"dev":{"configure":{"appHomepageUrl":"${SITE}"}}}}`, "authKit.dev.configure.appHomepageUrl"},
 		{"section array", `{"authKit":{"prod":[]}}`, "authKit.prod"},
+		// A secret in a URL registered in WorkOS is published; it was a warning
+		// (${authEnv.WORKOS_API_KEY}) or nothing (a key after the first character).
+		{"api key placeholder in URL", `{"authKit":{"dev":{"configure":{"appHomepageUrl":"https://x.com/${authEnv.WORKOS_API_KEY}"}}}}`, "authKit.dev.configure.appHomepageUrl"},
+		{"key in redirect URI query", `{"authKit":{"dev":{"configure":{"redirectUris":["http://localhost:3000/callback?key=sk_test_0123456789abcdef"]}}}}`, "authKit.dev.configure.redirectUris[0]"},
+		{"key in CORS origin host", `{"authKit":{"dev":{"configure":{"corsOrigins":["https://sk_live_0123456789abcdef.example.com"]}}}}`, "authKit.dev.configure.corsOrigins[0]"},
+		{"cookie password in URL", `{"authKit":{"prod":{"configure":{"redirectUris":["https://a.com/cb?p=${buildEnv.WORKOS_COOKIE_PASSWORD}"]}}}}`, "authKit.prod.configure.redirectUris[0]"},
+		{"secret-named buildEnv in URL", `{"authKit":{"prod":{"configure":{"appHomepageUrl":"https://a.com/?t=${buildEnv.SESSION_SECRET}"}}}}`, "authKit.prod.configure.appHomepageUrl"},
+		{"client ID in URL is fine", `{"authKit":{"dev":{"configure":{"redirectUris":["https://a.com/cb?c=${authEnv.WORKOS_CLIENT_ID}&x=ask_me"]}}}}`, ""},
+		{"API key in localEnvVars is not a URL", `{"authKit":{"dev":{"localEnvVars":{"WORKOS_API_KEY":"${authEnv.WORKOS_API_KEY}"}}}}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,7 +111,6 @@ func TestWarnings(t *testing.T) {
 		{"look-alike", `{"authKit":{"dev":{"configure":{"appHomepageUrl":"https://$HOST"}}}}`, "authKit.dev.configure.appHomepageUrl", "looks like a placeholder"},
 		{"public secret", `{"authKit":{"dev":{"localEnvVars":{"VITE_WORKOS_API_KEY":"${authEnv.WORKOS_API_KEY}"}}}}`, "authKit.dev.localEnvVars.VITE_WORKOS_API_KEY", "public prefix VITE_"},
 		{"literal key", `{"authKit":{"dev":{"localEnvVars":{"WORKOS_API_KEY":"sk_test_abcdefghijklmnop"}}}}`, "authKit.dev.localEnvVars.WORKOS_API_KEY", "looks like a WorkOS API key"},
-		{"api key in URL", `{"authKit":{"dev":{"configure":{"appHomepageUrl":"https://x.com/${authEnv.WORKOS_API_KEY}"}}}}`, "authKit.dev.configure.appHomepageUrl", "API key into a URL"},
 		{"not a URL", `{"authKit":{"dev":{"configure":{"redirectUris":["localhost:3000/callback"]}}}}`, "authKit.dev.configure.redirectUris[0]", "not an absolute URL"},
 		{"origin with path", `{"authKit":{"dev":{"configure":{"corsOrigins":["http://localhost:3000/app"]}}}}`, "authKit.dev.configure.corsOrigins[0]", "not an origin"},
 		{"bad env name", `{"authKit":{"dev":{"localEnvVars":{"MY VAR":"x"}}}}`, `authKit.dev.localEnvVars["MY VAR"]`, "not a variable name"},

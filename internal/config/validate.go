@@ -319,9 +319,9 @@ func (v *validator) template(s String, kind urlKind) {
 	for _, f := range interpolate.Check(segs) {
 		v.errorf(s.Path, s.Pos, f.Hint, "%s", f.Message)
 	}
-	if kind != urlNone && strings.Contains(s.Value, "${authEnv.WORKOS_API_KEY}") {
-		v.warnf(s.Path, s.Pos, "configure values are URLs sent to WorkOS: use ${authEnv.WORKOS_CLIENT_ID} or ${buildEnv.NAME}",
-			"puts the WorkOS API key into a URL")
+	if kind != urlNone && v.secretInURL(s, segs) {
+		// The other URL checks would quote the value, secret and all.
+		return
 	}
 	for _, la := range interpolate.LookAlikes(segs) {
 		v.warnf(s.Path, s.Pos, la.Reason, "%q looks like a placeholder but is not one", la.Text)
@@ -334,6 +334,33 @@ func (v *validator) template(s String, kind urlKind) {
 			v.warnf(s.Path, s.Pos, hint, "%s", msg)
 		}
 	}
+}
+
+// secretInURL reports, as errors, the secrets a URL registered in WorkOS
+// would carry: a WorkOS key written anywhere in it (a query parameter
+// counts as much as a prefix) and any placeholder naming a secret variable.
+// WorkOS lists these URLs in its dashboard and sends users' browsers to
+// them, so a secret there is published. The message names the variable,
+// never the value.
+func (v *validator) secretInURL(s String, segs []interpolate.Segment) bool {
+	found := false
+	for _, seg := range segs {
+		switch {
+		case seg.Kind == interpolate.Literal && secret.ContainsKey(seg.Text):
+			v.errorf(s.Path, s.Pos, "remove the key: no URL needs it, and anyone who sees the URL can use it",
+				"holds a WorkOS API key (sk_...) in a URL registered in WorkOS")
+			found = true
+		case (seg.Kind == interpolate.AuthEnv || seg.Kind == interpolate.BuildEnv) && secret.IsSecretName(seg.Name):
+			what := "the secret variable " + seg.Name
+			if seg.Name == "WORKOS_API_KEY" {
+				what = "the WorkOS API key"
+			}
+			v.errorf(s.Path, s.Pos, "configure values are URLs registered in WorkOS and visible to every browser: use ${authEnv.WORKOS_CLIENT_ID} or a ${buildEnv.NAME} that holds no secret",
+				"puts %s into a URL (%s)", what, seg.Text)
+			found = true
+		}
+	}
+	return found
 }
 
 // checkURL applies the shape rules every WorkOS URL must meet; the stricter

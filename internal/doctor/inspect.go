@@ -195,12 +195,24 @@ func (in *Inspection) print(w io.Writer, cs *iostreams.ColorScheme) {
 	fmt.Fprintln(w, in.Note)
 }
 
+// MaxTokenInput is the most ReadToken reads. A JWT is a few KB; more means
+// the wrong thing was piped in, and reading on would only use memory.
+const MaxTokenInput = 1 << 20
+
+// ErrTokenTooLarge is ReadToken's error for input over MaxTokenInput.
+var ErrTokenTooLarge = errors.New("token too large (over 1 MiB)")
+
 // ReadToken reads a token from r (stdin for "-"): the first line, trimmed
-// of surrounding whitespace, which a terminal or `echo` adds.
+// of surrounding whitespace, which a terminal or `echo` adds. Input over
+// MaxTokenInput is an error rather than cut short: a cut token would fail
+// verification for a reason that is not the token's.
 func ReadToken(r io.Reader) (string, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	data, err := io.ReadAll(io.LimitReader(r, MaxTokenInput+1))
 	if err != nil {
 		return "", err
+	}
+	if len(data) > MaxTokenInput {
+		return "", ErrTokenTooLarge
 	}
 	line, _, _ := bytes.Cut(bytes.TrimSpace(data), []byte("\n"))
 	tok := string(bytes.TrimSpace(line))

@@ -3,6 +3,7 @@ package doctor
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -68,5 +69,13 @@ func TestReadToken(t *testing.T) {
 	}
 	if _, err := ReadToken(strings.NewReader("\n \n")); err == nil {
 		t.Error("an empty stdin is an error")
+	}
+	// Exactly the limit is read whole; one byte more is refused, not cut.
+	limit := "eyJ." + strings.Repeat("a", MaxTokenInput-4)
+	if got, err := ReadToken(strings.NewReader(limit)); err != nil || got != limit {
+		t.Errorf("ReadToken(1 MiB) = %d bytes, %v", len(got), err)
+	}
+	if _, err := ReadToken(strings.NewReader(limit + "a")); !errors.Is(err, ErrTokenTooLarge) {
+		t.Errorf("ReadToken(1 MiB + 1) error = %v, want %v", err, ErrTokenTooLarge)
 	}
 }

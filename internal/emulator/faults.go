@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"cmp"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -177,4 +179,55 @@ func (s *Server) unlessNoList(h http.HandlerFunc) http.HandlerFunc {
 		}
 		h(w, r)
 	}
+}
+
+// Validate reports the first setting that cannot work, naming it as the
+// emulate flags do, so a rehearsal does not silently run without its fault.
+func (f Faults) Validate() error {
+	for _, c := range []struct {
+		name string
+		n    int
+	}{{"--fail-429", f.TooManyRequests}, {"--fail-503", f.ServerErrors}, {"--drop", f.DropConnections}, {"--lose", f.LostResponses}} {
+		if c.n < 0 {
+			return fmt.Errorf("%s must be 0 or more, got %d", c.name, c.n)
+		}
+	}
+	if f.Latency < 0 {
+		return fmt.Errorf("--latency must not be negative, got %s", f.Latency)
+	}
+	if f.DuplicateStatus != 0 && f.DuplicateStatus != http.StatusConflict && f.DuplicateStatus != http.StatusUnprocessableEntity {
+		return fmt.Errorf("--duplicate-status must be 409 or 422, got %d", f.DuplicateStatus)
+	}
+	fields := strings.Fields(f.Match)
+	switch {
+	case len(fields) > 2:
+		return fmt.Errorf("--fault-match %q has more than a method and a path prefix", f.Match)
+	case len(fields) == 2 && !strings.HasPrefix(fields[1], "/"):
+		return fmt.Errorf("--fault-match %q: the path prefix must start with /", f.Match)
+	case len(fields) == 2 && strings.HasPrefix(fields[0], "/"):
+		return fmt.Errorf("--fault-match %q: write the method first", f.Match)
+	}
+	return nil
+}
+
+// Describe lists the faults that are set, for a server to announce what it
+// will do; "" when there are none.
+func (f Faults) Describe() string {
+	var parts []string
+	add := func(ok bool, format string, args ...any) {
+		if ok {
+			parts = append(parts, fmt.Sprintf(format, args...))
+		}
+	}
+	add(f.Latency > 0, "latency %s", f.Latency)
+	add(f.DropConnections > 0, "%d dropped connection(s)", f.DropConnections)
+	add(f.TooManyRequests > 0, "%d × 429 (Retry-After: %s)", f.TooManyRequests, cmp.Or(f.RetryAfter, "1"))
+	add(f.ServerErrors > 0, "%d × 503", f.ServerErrors)
+	add(f.LostResponses > 0, "%d lost response(s)", f.LostResponses)
+	add(len(parts) > 0 && f.Match != "", "those only for %s", f.Match)
+	add(f.DuplicateStatus != 0, "%d for duplicates", f.DuplicateStatus)
+	add(f.NoListEndpoints, "no list endpoints")
+	add(f.NoHomepage, "no homepage endpoint")
+	add(f.JWKSContentType != "", "JWKS served as %s", f.JWKSContentType)
+	return strings.Join(parts, ", ")
 }

@@ -2,6 +2,7 @@ package resolve
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
@@ -22,6 +23,10 @@ type Value struct {
 	Secret bool
 	// Resolved is false when some placeholder could not be resolved.
 	Resolved bool
+	// SecretIn names the secret a configure value (a URL registered in
+	// WorkOS) carries once resolved, "" when none: "a WorkOS API key" or
+	// "the value of NAME". It never holds the value itself.
+	SecretIn string
 }
 
 // EnvVar is a resolved localEnvVars entry.
@@ -102,6 +107,10 @@ func (r *resolver) value(name string, s config.String) Value {
 	for _, u := range res.Uses {
 		v.Secret = v.Secret || u.Secret
 	}
+	if name == "" {
+		v.SecretIn = r.secretIn(res.Value, res.Uses)
+		v.Secret = v.Secret || v.SecretIn != ""
+	}
 	for _, f := range res.Failures {
 		hint := f.Hint
 		if f.Kind != interpolate.Unknown {
@@ -117,14 +126,56 @@ func (r *resolver) value(name string, s config.String) Value {
 	return v
 }
 
+// secretIn names a secret that the resolved URL u holds: a WorkOS key
+// anywhere in it, or a placeholder's value that is, or contains, the value
+// of a variable holding a secret (by its name or its shape). convex.json's
+// validation catches the secrets it can see in the template; this catches
+// those that only appear after interpolation. Literal text is not compared
+// with secret values: a secret such as "development" would then forbid
+// https://development.example.com.
+func (r *resolver) secretIn(u string, uses []interpolate.Use) string {
+	if secret.ContainsKey(u) {
+		return "a WorkOS API key"
+	}
+	for _, use := range uses {
+		kind := interpolate.BuildEnv
+		if strings.HasPrefix(use.Expression, "${authEnv.") {
+			kind = interpolate.AuthEnv
+		}
+		val, _, _ := r.lookup(kind, use.Name)
+		if isSecretVar(use.Name, val) {
+			return "the value of " + use.Name
+		}
+		for _, sv := range r.src.Variables() {
+			if isSecretVar(sv.Name, sv.Value) && containsSecret(val, sv.Value) {
+				return "the value of " + sv.Name
+			}
+		}
+	}
+	return ""
+}
+
+// containsSecret reports whether a placeholder's value is the secret sv or
+// holds it. Holding counts only for values of 16 bytes or more, the length
+// of a generated secret: a short one ("development") is too likely to be
+// part of a host name by chance.
+func containsSecret(val, sv string) bool {
+	if !secret.Meaningful(sv) {
+		return false
+	}
+	return val == sv || len(sv) >= 16 && strings.Contains(val, sv)
+}
+
+func isSecretVar(name, value string) bool {
+	return secret.IsSecretName(name) || secret.LooksLikeAPIKey(value)
+}
+
 // Redactor returns a redactor that knows every secret the section could echo:
 // the variable sources' secrets (by name or by shape) and any value the
 // section writes to a secret-named local variable.
 func (s *Section) Redactor(src *Sources) *secret.Redactor {
 	r := &secret.Redactor{}
-	for _, v := range src.Secrets(func(name, value string) bool {
-		return secret.IsSecretName(name) || secret.LooksLikeAPIKey(value)
-	}) {
+	for _, v := range src.Secrets(isSecretVar) {
 		r.Add(v)
 	}
 	for _, ev := range s.LocalEnvVars {

@@ -178,3 +178,42 @@ func TestFiles(t *testing.T) {
 		t.Errorf("Files() names %v, want %v", names, DotenvFiles)
 	}
 }
+
+// TestSecretInURL: a URL that only holds a secret once resolved is caught
+// here; config validation cannot see it.
+func TestSecretInURL(t *testing.T) {
+	const pass = "cookie-password-0123456789-abcdefghij"
+	env := map[string]string{
+		"KEYED":                  "http://localhost:3000/cb?k=sk_test_0123456789abcdef",
+		"WITH_PASS":              "https://a.example.com/?p=" + pass,
+		"HOST":                   "development.example.com",
+		"WORKOS_COOKIE_PASSWORD": pass,
+		"SECRET_KEY_BASE":        "development",
+		"ALIAS":                  "development",
+	}
+	tests := []struct{ tmpl, want string }{
+		{"${buildEnv.KEYED}", "a WorkOS API key"},
+		{"${buildEnv.WITH_PASS}", "the value of WORKOS_COOKIE_PASSWORD"},
+		// A literal that happens to contain a secret's value is not flagged:
+		// the secret is "development", the URL is the team's own.
+		{"https://development.example.com/cb", ""},
+		{"https://${buildEnv.HOST}/cb", ""},
+		{"https://a.example.com/?x=${buildEnv.ALIAS}", "the value of SECRET_KEY_BASE"},
+		{"https://a.example.com/cb", ""},
+	}
+	src, err := Load(Options{Dir: t.TempDir(), Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		cfg, err := config.Parse("convex.json", []byte(`{"authKit":{"dev":{"configure":{"redirectUris":["`+tt.tmpl+`"]}}}}`))
+		if err != nil || len(cfg.Errors()) > 0 {
+			t.Fatalf("%s: %v %v", tt.tmpl, err, cfg.Errors())
+		}
+		sec := Resolve(cfg, config.Dev, src)
+		v := sec.RedirectURIs[0]
+		if v.SecretIn != tt.want || (tt.want != "") != v.Secret {
+			t.Errorf("%s: SecretIn = %q (Secret %v), want %q", tt.tmpl, v.SecretIn, v.Secret, tt.want)
+		}
+	}
+}

@@ -76,6 +76,10 @@ func TestOIDC(t *testing.T) {
 		{name: "EdDSA", token: signEdDSA(edKey, map[string]any{"alg": "EdDSA", "kid": "ed1"}, idToken(nil)), providers: provider(iss)},
 		{name: "typ at+jwt", token: mint(rsa, map[string]any{"alg": "RS256", "kid": "r1", "typ": "at+jwt"}, idToken(nil)), providers: provider(iss),
 			statuses: map[string]Status{IDTokenSignature: StatusFail}, cause: CauseTyp, convex: map[string]string{IDTokenSignature: convexOIDCVerify}},
+		// openidconnect-rs (get-convex fork 15a9c55, src/verification/mod.rs
+		// l.271) rejects any crit, "critical JWT header fields are unsupported".
+		{name: "crit is rejected", token: mint(rsa, map[string]any{"alg": "RS256", "kid": "r1", "crit": []string{"exp"}}, idToken(nil)), providers: provider(iss),
+			statuses: map[string]Status{IDTokenSignature: StatusFail}, cause: CauseCtyCrit, convex: map[string]string{IDTokenSignature: convexOIDCVerify}},
 		{name: "ES256 is not accepted", token: mint(jwkstest.P256(), map[string]any{"alg": "ES256", "kid": "r1"}, idToken(nil)), providers: provider(iss),
 			statuses: map[string]Status{IDTokenSignature: StatusFail}, cause: CauseAlgNotAllowed},
 		{name: "bad signature", token: jwkstest.Graft(mint(rsa, rs256("r1"), idToken(nil)), mint(rsa, rs256("r1"), idToken(map[string]any{"sub": "x"}))), providers: provider(iss),

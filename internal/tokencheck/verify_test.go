@@ -67,6 +67,18 @@ func TestVerifyToken(t *testing.T) {
 			token:     mint(ecKey, map[string]any{"alg": "ES256", "kid": "e1"}, claims(nil)),
 			providers: []Provider{{Type: TypeCustomJWT, Issuer: umIssuer, JWKS: jwksURL, Algorithm: "ES256"}}, accepted: true},
 
+		// biscuit (get-convex/biscuit 05bdaab, src/jws.rs RegisteredHeader)
+		// reads crit as Option<Vec<String>> and never acts on it ("not
+		// implemented"): customJwt accepts a token with crit, even one naming
+		// extensions nobody understands, unlike RFC 7515 §4.1.11 asks. Only
+		// its type matters: anything but a list of strings breaks the header.
+		{name: "crit is ignored by customJwt",
+			token:     mint(rsaKey, map[string]any{"alg": "RS256", "kid": "k1", "crit": []string{"urn:example:unknown"}}, claims(nil)),
+			providers: workosProviders(jwksURL), accepted: true},
+		{name: "crit that is not a list of strings breaks the header",
+			token:     mint(rsaKey, map[string]any{"alg": "RS256", "kid": "k1", "crit": "exp"}, claims(nil)),
+			providers: workosProviders(jwksURL), statuses: map[string]Status{IDTokenDecode: StatusFail, IDTokenSignature: StatusFail}, cause: CauseHeader,
+			convex: map[string]string{IDTokenSignature: "Could not decode token. JWT may be missing a 'kid' (key ID) header."}},
 		{name: "wrong kid", token: mint(rsaKey, rs256("nope"), claims(nil)), providers: workosProviders(jwksURL),
 			statuses: map[string]Status{IDTokenSignature: StatusFail}, cause: CauseKidNotFound,
 			convex: map[string]string{IDTokenSignature: "Could not decode token. The JWT's 'kid' (key ID) header is 'nope', does this key match any key in the provider's JWKS?"}},
