@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/faults"
 )
 
 // Defaults used when Options leaves a field empty. They are fixed, not
@@ -82,6 +84,7 @@ type Server struct {
 	seenBase string // base URL of the latest request, for servers used via ServeHTTP only
 	ids      idGen
 	faults   Faults
+	inj      faults.Injector
 
 	redirects []redirectURI
 	origins   []corsOrigin
