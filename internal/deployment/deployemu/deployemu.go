@@ -23,17 +23,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"maps"
-	"net"
 	"net/http"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
+	"github.com/convex-authkit/convex-authkit/internal/emuhttp"
 	"github.com/convex-authkit/convex-authkit/internal/faults"
 )
 
@@ -115,30 +112,16 @@ func New(opts Options) *Server {
 // background. The admin key is fixed and public, so the server must never be
 // reachable from the network.
 func (s *Server) Start(addr string) (string, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "", fmt.Errorf("deployment emulator: invalid address %q: %w", addr, err)
-	}
-	if host == "localhost" {
-		host = "127.0.0.1"
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return "", fmt.Errorf("deployment emulator: refusing to listen on %q: only loopback addresses such as 127.0.0.1 are allowed", addr)
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.http != nil {
 		return "", errors.New("deployment emulator: already started")
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	srv, url, err := emuhttp.Listen("deployment emulator", addr, s)
 	if err != nil {
 		return "", err
 	}
-	// Dropped connections are the point of some faults; the standard logger
-	// would print them.
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
-	s.url = "http://" + ln.Addr().String()
-	go func(srv *http.Server) { _ = srv.Serve(ln) }(s.http)
+	s.http, s.url = srv, url
 	return s.url, nil
 }
 
@@ -197,7 +180,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.recMu.Lock()
 	s.requests = append(s.requests, rec)
 	s.recMu.Unlock()
-	sw := &statusWriter{ResponseWriter: w, record: func(code int) {
+	sw := &emuhttp.StatusWriter{ResponseWriter: w, Record: func(code int) {
 		s.recMu.Lock()
 		rec.Status = code
 		s.recMu.Unlock()
@@ -379,27 +362,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]string{"code": code, "message": msg})
 }
-
-type statusWriter struct {
-	http.ResponseWriter
-	record func(int)
-	wrote  bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.wrote = true
-		w.record(code)
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection to hijack it.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
