@@ -181,3 +181,35 @@ func TestEmulateFaults(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want it to contain %q", code, stderr, want)
 	}
 }
+
+// emulate serves a Convex deployment beside WorkOS, holding the emulated
+// WORKOS_CLIENT_ID as a real deployment would, and prints how to reach it.
+func TestEmulateServesDeployment(t *testing.T) {
+	doc, stop := runEmulate(t, "--json")
+	defer stop()
+	var got struct {
+		ClientID   string
+		Deployment struct{ URL, AdminKey string }
+	}
+	if err := json.Unmarshal(doc, &got); err != nil {
+		t.Fatalf("stdout is not a JSON document: %v\n%s", err, doc)
+	}
+	req, _ := http.NewRequest("GET", got.Deployment.URL+"/api/v1/list_environment_variables", nil)
+	req.Header.Set("Authorization", "Convex "+got.Deployment.AdminKey)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct{ EnvironmentVariables map[string]string }
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || body.EnvironmentVariables["WORKOS_CLIENT_ID"] != got.ClientID {
+		t.Fatalf("deployment variables %v (%v), want WORKOS_CLIENT_ID=%s", body.EnvironmentVariables, err, got.ClientID)
+	}
+
+	text, stopText := runEmulate(t)
+	defer stopText()
+	if s := string(text); !strings.Contains(s, "  export CONVEX_SELF_HOSTED_URL=http://127.0.0.1:") ||
+		!strings.Contains(s, "  export CONVEX_SELF_HOSTED_ADMIN_KEY='convex-self-hosted|emulator-admin-key-0000000000000000'\n") {
+		t.Errorf("stdout:\n%s", s)
+	}
+}

@@ -14,14 +14,13 @@ package emulator
 import (
 	"crypto/rsa"
 	"errors"
-	"fmt"
-	"io"
-	"log"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/emuhttp"
+	"github.com/convex-authkit/convex-authkit/internal/faults"
 )
 
 // Defaults used when Options leaves a field empty. They are fixed, not
@@ -82,6 +81,7 @@ type Server struct {
 	seenBase string // base URL of the latest request, for servers used via ServeHTTP only
 	ids      idGen
 	faults   Faults
+	inj      faults.Injector
 
 	redirects []redirectURI
 	origins   []corsOrigin
@@ -169,36 +169,16 @@ func (s *Server) routes() *http.ServeMux {
 // Only loopback addresses are accepted: the emulator hands out tokens for
 // fixed credentials and must never be reachable from the network.
 func (s *Server) Start(addr string) (string, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "", fmt.Errorf("emulator: invalid address %q: %w", addr, err)
-	}
-	if host == "localhost" {
-		// Pin the address so the URL (and so every token's iss) does not
-		// depend on how this machine resolves localhost.
-		host = "127.0.0.1"
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return "", fmt.Errorf("emulator: refusing to listen on %q: only loopback addresses such as 127.0.0.1 are allowed", addr)
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.http != nil {
 		return "", errors.New("emulator: already started")
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	srv, url, err := emuhttp.Listen("emulator", addr, s)
 	if err != nil {
 		return "", err
 	}
-	s.http = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		// Dropped connections are the point of some faults; the standard
-		// logger would print them to the CLI's stderr.
-		ErrorLog: log.New(io.Discard, "", 0),
-	}
-	s.url = "http://" + ln.Addr().String()
-	go func(srv *http.Server) { _ = srv.Serve(ln) }(s.http)
+	s.http, s.url = srv, url
 	return s.url, nil
 }
 
@@ -260,7 +240,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
-	sw := &statusWriter{ResponseWriter: w, record: func(code int) {
+	sw := &emuhttp.StatusWriter{ResponseWriter: w, Record: func(code int) {
 		s.recMu.Lock()
 		rec.Status = code
 		s.recMu.Unlock()
@@ -337,29 +317,3 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func notFound(w http.ResponseWriter, r *http.Request) {
 	writeMessage(w, http.StatusNotFound, "Not Found")
 }
-
-// statusWriter records the status as it is written, so that Requests shows
-// it by the time the client has read the response.
-type statusWriter struct {
-	http.ResponseWriter
-	record func(int)
-	wrote  bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.wrote = true
-		w.record(code)
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection to hijack it.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

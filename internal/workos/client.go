@@ -14,13 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/httpretry"
 )
 
 // DefaultBaseURL is the production WorkOS API.
@@ -30,12 +30,6 @@ const (
 	defaultTimeout     = 10 * time.Second
 	defaultMaxAttempts = 4
 	defaultUserAgent   = "convex-authkit"
-
-	backoffBase = 200 * time.Millisecond
-	backoffCap  = 5 * time.Second
-	// maxRetryAfter bounds how long a 429 can stall the CLI; a server asking
-	// for more is better reported than waited for.
-	maxRetryAfter = 30 * time.Second
 
 	// maxBodySize protects against a misbehaving proxy streaming forever.
 	// The largest legitimate answer, a page of 100 webhook endpoints, is far
@@ -86,7 +80,7 @@ func New(opts Options) *Client {
 		userAgent:   opts.UserAgent,
 		sleep:       opts.Sleep,
 		now:         time.Now,
-		jitter:      fullJitter,
+		jitter:      httpretry.FullJitter,
 	}
 	if c.baseURL == "" {
 		c.baseURL = DefaultBaseURL
@@ -107,7 +101,7 @@ func New(opts Options) *Client {
 		c.userAgent = defaultUserAgent
 	}
 	if c.sleep == nil {
-		c.sleep = sleepContext
+		c.sleep = httpretry.Sleep
 	}
 	if opts.Log != nil {
 		c.log = &logger{w: opts.Log}
@@ -129,29 +123,6 @@ func defaultHTTPClient() *http.Client {
 	// apply sends many small requests to one host, often in parallel.
 	t.MaxIdleConnsPerHost = 16
 	return &http.Client{Transport: t}
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// fullJitter spreads retries uniformly over [0, ceiling] so that many CLIs
-// hitting the same rate limit do not come back in lockstep.
-func fullJitter(ceiling time.Duration) time.Duration {
-	if ceiling <= 0 {
-		return 0
-	}
-	return rand.N(ceiling + 1)
 }
 
 // request is one logical API call; do may send it several times.
@@ -235,8 +206,8 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		}
 
 		wait := c.backoff(attempt)
-		if res != nil && (res.status == http.StatusTooManyRequests || res.status == http.StatusServiceUnavailable) {
-			if d, ok := c.retryAfter(res.header.Get("Retry-After")); ok {
+		if res != nil && httpretry.HonoursRetryAfter(res.status) {
+			if d, ok := httpretry.RetryAfter(res.header.Get("Retry-After"), c.now()); ok {
 				wait = d
 			}
 		}
@@ -350,37 +321,9 @@ func (c *Client) transportError(attemptCtx context.Context, err error) error {
 	return err
 }
 
-// backoff is exponential with full jitter: the ceiling doubles from
-// backoffBase after each failed attempt and stops at backoffCap.
+// backoff is httpretry.Backoff with this client's jitter, which tests fix.
 func (c *Client) backoff(failed int) time.Duration {
-	ceiling := backoffBase
-	for i := 1; i < failed && ceiling < backoffCap; i++ {
-		ceiling *= 2
-	}
-	return c.jitter(min(ceiling, backoffCap))
-}
-
-// retryAfter reads Retry-After as delay-seconds or an HTTP date. It also
-// applies to 503, which RFC 9110 defines it for.
-func (c *Client) retryAfter(v string) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	var d time.Duration
-	if strings.Trim(v, "0123456789") == "" {
-		// delay-seconds is 1*DIGIT; one past int64 is past the cap too.
-		secs, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || secs > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter, true
-		}
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = max(t.Sub(c.now()), 0)
-	} else {
-		return 0, false
-	}
-	return min(d, maxRetryAfter), true
+	return httpretry.Backoff(failed, c.jitter)
 }
 
 func requestIDNote(h http.Header) string {

@@ -2,11 +2,9 @@ package workos
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 )
 
@@ -33,41 +31,5 @@ func FuzzAPIError(f *testing.F) {
 		IsAuth(e)
 		IsNotFound(e)
 		IsAlreadyExists(e)
-	})
-}
-
-// FuzzRetryAfter checks the reading of Retry-After: delay-seconds (RFC
-// 9110's 1*DIGIT) and HTTP dates are read exactly, up to the cap; nothing
-// else is a wait, and no wait is negative or over the cap. Seeds live in
-// testdata/fuzz/FuzzRetryAfter.
-func FuzzRetryAfter(f *testing.F) {
-	f.Add("120")
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	c := New(Options{})
-	c.now = func() time.Time { return now }
-	digits := regexp.MustCompile(`^[0-9]+$`)
-	f.Fuzz(func(t *testing.T, v string) {
-		d, ok := c.retryAfter(v)
-		if d < 0 || d > maxRetryAfter || (!ok && d != 0) {
-			t.Fatalf("retryAfter(%q) = %s, %v", v, d, ok)
-		}
-		v = strings.TrimSpace(v)
-		var want time.Duration
-		if digits.MatchString(v) {
-			want = maxRetryAfter
-			if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs < int64(maxRetryAfter/time.Second) {
-				want = time.Duration(secs) * time.Second
-			}
-		} else if date, err := http.ParseTime(v); err == nil {
-			want = min(max(date.Sub(now), 0), maxRetryAfter)
-		} else {
-			if ok {
-				t.Fatalf("retryAfter(%q) = %s", v, d)
-			}
-			return
-		}
-		if !ok || d != want {
-			t.Fatalf("retryAfter(%q) = %s, %v; want %s", v, d, ok, want)
-		}
 	})
 }

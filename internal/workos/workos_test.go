@@ -19,6 +19,8 @@ import (
 
 	"github.com/workos/workos-go/v4/pkg/usermanagement"
 	"github.com/workos/workos-go/v4/pkg/workos_errors"
+
+	"github.com/convex-authkit/convex-authkit/internal/httpretry"
 )
 
 const (
@@ -790,17 +792,17 @@ func TestBackoff(t *testing.T) {
 			t.Errorf("backoff(%d) = %v, want %v", i+1, got, w*time.Millisecond)
 		}
 	}
-	if got := c.backoff(1000); got != backoffCap {
+	if got := c.backoff(1000); got != httpretry.BackoffCap {
 		t.Errorf("backoff(1000) = %v, want the cap", got)
 	}
 	// The real jitter stays within [0, ceiling].
 	for range 1000 {
-		if d := fullJitter(400 * time.Millisecond); d < 0 || d > 400*time.Millisecond {
-			t.Fatalf("fullJitter(400ms) = %v", d)
+		if d := httpretry.FullJitter(400 * time.Millisecond); d < 0 || d > 400*time.Millisecond {
+			t.Fatalf("httpretry.FullJitter(400ms) = %v", d)
 		}
 	}
-	if d := fullJitter(0); d != 0 {
-		t.Errorf("fullJitter(0) = %v", d)
+	if d := httpretry.FullJitter(0); d != 0 {
+		t.Errorf("httpretry.FullJitter(0) = %v", d)
 	}
 }
 
@@ -861,7 +863,7 @@ func TestContextCancellation(t *testing.T) {
 		defer cancel()
 		c.sleep = func(ctx context.Context, d time.Duration) error {
 			cancel()
-			return sleepContext(ctx, time.Hour)
+			return httpretry.Sleep(ctx, time.Hour)
 		}
 		_, err := c.CreateCORSOrigin(ctx, "https://x")
 		if !errors.Is(err, context.Canceled) {
@@ -908,10 +910,10 @@ func TestContextCancellation(t *testing.T) {
 	t.Run("default sleep", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if err := sleepContext(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		if err := httpretry.Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
 			t.Errorf("sleepContext on a cancelled context = %v", err)
 		}
-		if err := sleepContext(context.Background(), time.Millisecond); err != nil {
+		if err := httpretry.Sleep(context.Background(), time.Millisecond); err != nil {
 			t.Errorf("sleepContext = %v", err)
 		}
 	})
@@ -1087,7 +1089,7 @@ func TestConcurrentUse(t *testing.T) {
 	})
 	var log lockedBuffer
 	c, _ := newClient(t, mux, func(o *Options) { o.Log = &log; o.MaxAttempts = 10 })
-	c.jitter = fullJitter
+	c.jitter = httpretry.FullJitter
 
 	const workers = 24
 	var wg sync.WaitGroup

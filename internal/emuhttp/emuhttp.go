@@ -1,0 +1,70 @@
+// Package emuhttp holds what the in-process emulators (WorkOS, the Convex
+// deployment) share about serving: listening on loopback only, since they
+// accept fixed public credentials, and a ResponseWriter that records the
+// status it sends, for their request logs.
+package emuhttp
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Listen serves h on addr (e.g. "127.0.0.1:0") in the background and returns
+// the server and its base URL. Only loopback addresses are accepted;
+// "localhost" is pinned to 127.0.0.1 so the URL does not depend on how this
+// machine resolves it. name prefixes errors ("emulator").
+func Listen(name, addr string, h http.Handler) (*http.Server, string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: invalid address %q: %w", name, addr, err)
+	}
+	if host == "localhost" {
+		host = "127.0.0.1"
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return nil, "", fmt.Errorf("%s: refusing to listen on %q: only loopback addresses such as 127.0.0.1 are allowed", name, addr)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Dropped connections are the point of some faults; the standard
+		// logger would print them to the CLI's stderr.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, "http://" + ln.Addr().String(), nil
+}
+
+// StatusWriter calls Record with the status as it is written, so that a
+// request log shows it by the time the client has read the answer.
+type StatusWriter struct {
+	http.ResponseWriter
+	Record func(int)
+	wrote  bool
+}
+
+func (w *StatusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		w.Record(code)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *StatusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection to hijack it.
+func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
