@@ -122,6 +122,14 @@ func (r *cliRunner) UpdateEnv(ctx context.Context, changes []Change) error {
 func (r *cliRunner) run(ctx context.Context, op, stdin string, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
+	if r.t.cliFlag != "" {
+		// After the subcommand: `convex run --prod fn`, `convex env set --prod NAME`.
+		n := 1
+		if args[0] == "env" {
+			n = 2
+		}
+		args = append(append(append([]string{}, args[:n]...), r.t.cliFlag), args[n:]...)
+	}
 	cmd := exec.CommandContext(ctx, r.t.cliPath, args...)
 	cmd.Dir = r.t.dir
 	cmd.Env = r.env

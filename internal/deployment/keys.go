@@ -54,11 +54,11 @@ func ParseDeployKey(name, raw string) (DeployKey, error) {
 	case len(parts) == 3 && parts[0] == "preview":
 		return DeployKey{}, &UsageError{Var: name,
 			Msg:  fmt.Sprintf("is a preview deploy key for project %s/%s: it names no deployment, and only Convex's management service (`npx convex deploy`) can create or pick a preview deployment with it", parts[1], parts[2]),
-			Hint: "to read or set one preview deployment's variables, use that deployment's own key (preview:<deployment-name>|...), or set project-wide defaults with `npx convex env default set --type preview` (needs a logged-in CLI)"}
+			Hint: "to read or set one preview deployment's variables, use that deployment's own key (preview:<deployment-name>|...), or set project-wide defaults with `npx convex env default set --type preview` (needs a logged-in CLI)", Err: ErrNamesNoDeployment}
 	case len(parts) >= 2 && parts[0] == "project":
 		return DeployKey{}, &UsageError{Var: name,
 			Msg:  "is a project key: it names no deployment, and only Convex's management service can turn it into one",
-			Hint: "use a deploy key of the deployment itself (dev:..., prod:... or preview:<deployment-name>|...)"}
+			Hint: "use a deploy key of the deployment itself (dev:..., prod:... or preview:<deployment-name>|...)", Err: ErrNamesNoDeployment}
 	case len(parts) > 2:
 		return DeployKey{}, &UsageError{Var: name, Msg: fmt.Sprintf("has %d ':'-separated parts before '|', want <type>:<deployment>", len(parts)), Hint: fix}
 	}

@@ -55,6 +55,11 @@ type Options struct {
 	ConvexURL string
 	// Dir is the project root, where node_modules/.bin/convex is looked for.
 	Dir string
+	// Section is the authKit section the command works on ("dev",
+	// "preview", "prod"; "" is dev). It only matters for the Convex CLI
+	// fallback, which reaches the project's dev deployment, or its
+	// production deployment (--prod) for the prod section.
+	Section string
 }
 
 // Target is a deployment found by Connect, and how to reach it. It never
@@ -74,6 +79,7 @@ type Target struct {
 
 	adminKey string
 	cliPath  string // node_modules/.bin/convex, for ViaCLI
+	cliFlag  string // deployment selection for ViaCLI: "" or "--prod"
 	dir      string // project root, where the CLI runs
 }
 
@@ -103,7 +109,13 @@ type UsageError struct {
 	Var  string
 	Msg  string
 	Hint string
+	// Err is ErrNoDeployment or ErrNamesNoDeployment when the input is
+	// fine but names no deployment this tool can reach; nil otherwise.
+	Err error
 }
+
+// Unwrap lets errors.Is find ErrNoDeployment and ErrNamesNoDeployment.
+func (e *UsageError) Unwrap() error { return e.Err }
 
 func (e *UsageError) Error() string {
 	if e.Var == "" {
@@ -115,6 +127,11 @@ func (e *UsageError) Error() string {
 // ErrNoDeployment is returned (wrapped in a *UsageError) when nothing names a
 // deployment: no key, no self-hosted variables, no project Convex CLI.
 var ErrNoDeployment = errors.New("no Convex deployment configured")
+
+// ErrNamesNoDeployment is wrapped by the *UsageError for a credential that is
+// valid but names no deployment: a preview deploy key or a project key, which
+// only Convex's management service can turn into one.
+var ErrNamesNoDeployment = errors.New("the credential names no deployment")
 
 // Connect finds the deployment the way the Convex CLI does: a deploy key
 // (CONVEX_DEPLOY_KEY, else CONVEX_DEPLOYMENT_TOKEN) first, then
@@ -171,13 +188,23 @@ func Connect(opts Options) (Target, error) {
 	cli := filepath.Join(opts.Dir, "node_modules", ".bin", "convex")
 	if info, err := os.Stat(cli); err == nil && !info.IsDir() {
 		t := Target{Via: ViaCLI, ViaSource: "node_modules/.bin/convex", cliPath: cli, dir: opts.Dir}
+		switch opts.Section {
+		case "prod":
+			// CONVEX_DEPLOYMENT names the dev deployment; the CLI finds the
+			// production one itself.
+			t.Kind, t.cliFlag = KindProd, "--prod"
+			return t, nil
+		case "preview":
+			return Target{}, &UsageError{Msg: "the project's Convex CLI reaches its dev and production deployments, not a preview deployment",
+				Hint: "set CONVEX_DEPLOY_KEY to the preview deployment's own key (preview:<deployment-name>|...) to reach it", Err: ErrNamesNoDeployment}
+		}
 		if dep, ok := get(VarDeployment); ok {
 			t.Kind, t.Name = splitDeploymentVar(dep.Value)
 		}
 		return t, nil
 	}
 	return Target{}, &UsageError{Msg: ErrNoDeployment.Error() + ": no " + VarDeployKey + ", no " + VarSelfHostedURL + "/" + VarSelfHostedKey + ", and no node_modules/.bin/convex in the project",
-		Hint: "set CONVEX_DEPLOY_KEY (Convex dashboard → Settings → Deploy keys), or install the project's dependencies and log in with `npx convex dev`"}
+		Hint: "set CONVEX_DEPLOY_KEY (Convex dashboard → Settings → Deploy keys), or install the project's dependencies and log in with `npx convex dev`", Err: ErrNoDeployment}
 }
 
 // splitDeploymentVar reads CONVEX_DEPLOYMENT ("dev:happy-otter-123", or a
