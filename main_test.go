@@ -59,7 +59,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *updateScripts,
-		Setup:         setupEmulator,
-		Cmds:          emulatorCmds,
+		Setup:         setupScript,
+		Cmds:          scriptCmds(),
 	})
 }

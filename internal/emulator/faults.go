@@ -47,8 +47,8 @@ type Faults struct {
 	JWKSContentType string
 }
 
-// counts is the part of f that the shared injector applies.
-func (f Faults) counts() faults.Faults {
+// Counts is the part of f that the shared injector applies.
+func (f Faults) Counts() faults.Faults {
 	return faults.Faults{
 		Match: f.Match, Latency: f.Latency,
 		TooManyRequests: f.TooManyRequests, RetryAfter: f.RetryAfter,
@@ -58,7 +58,7 @@ func (f Faults) counts() faults.Faults {
 
 // SetFaults replaces the current faults (and any counts left in them).
 func (s *Server) SetFaults(f Faults) {
-	s.inj.Set(f.counts())
+	s.inj.Set(f.Counts())
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
@@ -99,7 +99,7 @@ func (s *Server) unlessNoList(h http.HandlerFunc) http.HandlerFunc {
 // Validate reports the first setting that cannot work, naming it as the
 // emulate flags do, so a rehearsal does not silently run without its fault.
 func (f Faults) Validate() error {
-	if err := f.counts().Validate(); err != nil {
+	if err := f.Counts().Validate(); err != nil {
 		return err
 	}
 	if f.DuplicateStatus != 0 && f.DuplicateStatus != http.StatusConflict && f.DuplicateStatus != http.StatusUnprocessableEntity {
@@ -112,7 +112,7 @@ func (f Faults) Validate() error {
 // will do; "" when there are none.
 func (f Faults) Describe() string {
 	parts := []string{}
-	if d := f.counts().Describe(); d != "" {
+	if d := f.Counts().Describe(); d != "" {
 		parts = append(parts, d)
 	}
 	add := func(ok bool, format string, args ...any) {

@@ -156,6 +156,20 @@ func (s *Server) Vars() map[string]string {
 	return maps.Clone(s.vars)
 }
 
+// SetVar sets one environment variable, as the dashboard would.
+func (s *Server) SetVar(name, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.vars[name] = value
+}
+
+// DeleteVar removes one environment variable.
+func (s *Server) DeleteVar(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.vars, name)
+}
+
 // SetProviders replaces the stored auth providers, as a push would.
 func (s *Server) SetProviders(p []map[string]any) {
 	s.mu.Lock()
