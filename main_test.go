@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -18,6 +21,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"convex-authkit": func() { os.Exit(run()) },
 		"expect-exit":    expectExit,
+		"deadline":       deadline,
 	})
 }
 
@@ -52,11 +56,46 @@ func expectExit() {
 	os.Exit(0)
 }
 
+// deadline runs `deadline SECONDS command args...` and exits with the
+// command's status, or fails once SECONDS pass: a script that checks a
+// command does not hang fails rather than hanging the whole test run.
+func deadline() {
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: deadline SECONDS COMMAND [ARGS...]")
+		os.Exit(2)
+	}
+	secs, err := strconv.Atoi(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "deadline: bad seconds:", os.Args[1])
+		os.Exit(2)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(secs)*time.Second)
+	defer cancel()
+	c := exec.CommandContext(ctx, os.Args[2], os.Args[3:]...)
+	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err = c.Run()
+	if ctx.Err() != nil {
+		fmt.Fprintf(os.Stderr, "deadline: %s still running after %ds, killed\n", os.Args[2], secs)
+		os.Exit(125)
+	}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		os.Exit(ee.ExitCode())
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "deadline:", err)
+		os.Exit(2)
+	}
+	os.Exit(0)
+}
+
 func TestScripts(t *testing.T) {
+	cmds := maps.Clone(emulatorCmds)
+	cmds["mkfifo"] = mkfifo
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *updateScripts,
 		Setup:         setupEmulator,
-		Cmds:          emulatorCmds,
+		Cmds:          cmds,
 	})
 }
