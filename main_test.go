@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -21,6 +23,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"convex-authkit": func() { os.Exit(run()) },
 		"expect-exit":    expectExit,
+		"deadline":       deadline,
 	})
 }
 
@@ -28,38 +31,68 @@ func TestMain(m *testing.M) {
 // command exits with status N. testscript's `! exec` only knows "non-zero",
 // and the exit codes are part of this tool's interface.
 func expectExit() {
-	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: expect-exit CODE COMMAND [ARGS...]")
-		os.Exit(2)
-	}
-	want, err := strconv.Atoi(os.Args[1])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "expect-exit: bad code:", os.Args[1])
-		os.Exit(2)
-	}
-	c := exec.Command(os.Args[2], os.Args[3:]...)
-	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
-	got := 0
-	if err := c.Run(); err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			fmt.Fprintln(os.Stderr, "expect-exit:", err)
-			os.Exit(2)
-		}
-		got = ee.ExitCode()
-	}
-	if got != want {
-		fmt.Fprintf(os.Stderr, "expect-exit: %s exited with %d, want %d\n", os.Args[2], got, want)
+	want, args := numberAndCommand("expect-exit", "CODE")
+	if got := runStatus(context.Background(), "expect-exit", args); got != want {
+		fmt.Fprintf(os.Stderr, "expect-exit: %s exited with %d, want %d\n", args[0], got, want)
 		os.Exit(1)
 	}
 	os.Exit(0)
 }
 
+// deadline runs `deadline SECONDS command args...` and exits with the
+// command's status, or fails once SECONDS pass: a script that checks a
+// command does not hang fails rather than hanging the whole test run.
+func deadline() {
+	secs, args := numberAndCommand("deadline", "SECONDS")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(secs)*time.Second)
+	defer cancel()
+	code := runStatus(ctx, "deadline", args)
+	if ctx.Err() != nil {
+		fmt.Fprintf(os.Stderr, "deadline: %s still running after %ds, killed\n", args[0], secs)
+		code = 125
+	}
+	os.Exit(code)
+}
+
+// numberAndCommand reads the arguments `NUMBER COMMAND [ARGS...]` of the
+// helper programs above, exiting 2 when they are wrong.
+func numberAndCommand(name, number string) (int, []string) {
+	if len(os.Args) < 3 {
+		fmt.Fprintf(os.Stderr, "usage: %s %s COMMAND [ARGS...]\n", name, number)
+		os.Exit(2)
+	}
+	n, err := strconv.Atoi(os.Args[1])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: bad %s: %s\n", name, number, os.Args[1])
+		os.Exit(2)
+	}
+	return n, os.Args[2:]
+}
+
+// runStatus runs args on the helper's own streams and returns the exit
+// status; a command that cannot be started exits the helper with 2.
+func runStatus(ctx context.Context, name string, args []string) int {
+	c := exec.CommandContext(ctx, args[0], args[1:]...)
+	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := c.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.ExitCode()
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(2)
+	}
+	return 0
+}
+
 func TestScripts(t *testing.T) {
+	cmds := scriptCmds()
+	cmds["mkfifo"] = mkfifo
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *updateScripts,
 		Setup:         setupScript,
-		Cmds:          scriptCmds(),
+		Cmds:          cmds,
 	})
 }

@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -77,5 +78,27 @@ func TestWriteKeepsSymlink(t *testing.T) {
 func TestWriteMissingFolder(t *testing.T) {
 	if err := Write(filepath.Join(t.TempDir(), "no", "f"), nil); err == nil {
 		t.Error("no error for a missing folder")
+	}
+}
+
+func TestTempPattern(t *testing.T) {
+	tests := []struct{ base, want string }{
+		{".env.local", ".env.tmp-*.local"},
+		{".env.development.local", ".env.development.tmp-*.local"},
+		{"convex.json", ".convex.json.tmp-*"},
+		{"auth.config.ts", ".auth.config.ts.tmp-*"},
+		{"my.local", ".my.local.tmp-*"},
+	}
+	for _, tt := range tests {
+		got := tempPattern(tt.base)
+		if got != tt.want {
+			t.Errorf("tempPattern(%q) = %q, want %q", tt.base, got, tt.want)
+		}
+		// A leftover of a .env*.local file must be ignored as one is.
+		leftover := strings.Replace(got, "*", "123456", 1)
+		envLocal, _ := filepath.Match(".env*.local", tt.base)
+		if ignored, _ := filepath.Match(".env*.local", leftover); ignored != envLocal {
+			t.Errorf("leftover %q of %q: matched by .env*.local = %v", leftover, tt.base, ignored)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/atomicfile"
 	"github.com/convex-authkit/convex-authkit/internal/project"
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 	"github.com/convex-authkit/convex-authkit/internal/textdiff"
 )
 
@@ -65,7 +66,7 @@ func Plan(opts Options) (*Result, error) {
 
 	old, found, err := readExisting(path)
 	if err != nil {
-		return nil, err
+		return nil, safefile.UsageOr(err, "make "+res.Name+" a readable file, or remove it")
 	}
 	oldName := "/dev/null"
 	res.Status = StatusWouldCreate

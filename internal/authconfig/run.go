@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
 
 // Options are the inputs of `generate auth-config`.
@@ -115,6 +115,9 @@ func Run(opts Options) error {
 	}
 
 	if err := res.Write(); err != nil {
+		if ue := safefile.Usage(err); ue != nil {
+			return ue
+		}
 		return err
 	}
 	rep.Status = StatusUpdated
@@ -159,21 +162,20 @@ func RecordedAuthDomain(functions string) string {
 	return writtenWith(content)
 }
 
-// readExisting returns the file's content and whether it exists.
+// readExisting returns the file's content and whether it exists. It
+// refuses anything but a regular file (a FIFO would block the read, and
+// writing would replace a device behind a link) with a safefile error.
 func readExisting(path string) (string, bool, error) {
-	info, err := os.Stat(path)
+	data, err := safefile.Read(path, safefile.Options{Limit: maxSize, What: "an auth config"})
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", false, nil
 	}
-	if err != nil {
-		return "", false, err
-	}
-	if !info.Mode().IsRegular() {
-		return "", false, fmt.Errorf("%s is not a regular file", path)
-	}
-	data, err := os.ReadFile(path)
 	return string(data), err == nil, err
 }
+
+// maxSize bounds the auth config read: the generated one is under a
+// kilobyte, and a hand-written one as big as this is no auth config.
+const maxSize = 1 << 20
 
 // sameText compares files as git with autocrlf would: CRLF equals LF.
 func sameText(a, b string) bool {

@@ -3,13 +3,12 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"unicode/utf8"
 
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/jsonpos"
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
 
 // MaxSize is the largest convex.json we read. Real files are a few hundred
@@ -32,36 +31,37 @@ func fileError(file string, line, col int, msg, hint string) *FileError {
 // used in messages. A *FileError means nothing could be validated; otherwise
 // the returned Config carries its problems, which the caller inspects.
 func Load(path, display string) (*Config, error) {
-	f, err := os.Open(path)
+	data, err := safefile.Read(path, safefile.Options{Limit: MaxSize, What: "convex.json"})
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fileError(display, 0, 0, "file not found",
-				"run convex-authkit in your project root, or pass --dir or --config; `npx convex dev` creates convex.json, and `convex-authkit init` adds the authKit section")
-		}
-		return nil, fileError(display, 0, 0, fmt.Sprintf("cannot open: %v", unwrapPath(err)), "check the file's permissions")
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fileError(display, 0, 0, fmt.Sprintf("cannot read: %v", unwrapPath(err)), "")
-	}
-	if st.IsDir() {
-		return nil, fileError(display, 0, 0, "is a directory, not a file", "point --config at the convex.json file itself")
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fileError(display, 0, 0, "is not a regular file", "point --config at the convex.json file itself")
-	}
-	// Read one byte past the limit so an oversize file is detected without
-	// trusting the size reported by Stat.
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return nil, fileError(display, 0, 0, fmt.Sprintf("cannot read: %v", unwrapPath(err)), "")
-	}
-	if len(data) > MaxSize {
-		return nil, fileError(display, 0, 0, fmt.Sprintf("is larger than %d bytes", MaxSize),
-			"convex.json is a small configuration file: check that --config names the right file")
+		return nil, readError(display, err)
 	}
 	return Parse(display, data)
+}
+
+// readError turns a failure to read convex.json into a FileError whose
+// hint fits the cause.
+func readError(display string, err error) *FileError {
+	const pointAtFile = "point --config at the convex.json file itself"
+	var (
+		broken  *safefile.BrokenLinkError
+		special *safefile.SpecialError
+		large   *safefile.TooLargeError
+	)
+	switch {
+	case errors.As(err, &broken):
+		return fileError(display, 0, 0, broken.Reason(), broken.Hint())
+	case errors.Is(err, fs.ErrNotExist):
+		return fileError(display, 0, 0, "file not found",
+			"run convex-authkit in your project root, or pass --dir or --config; `npx convex dev` creates convex.json, and `convex-authkit init` adds the authKit section")
+	case errors.As(err, &special) && special.Mode.IsDir():
+		return fileError(display, 0, 0, "is a directory, not a file", pointAtFile)
+	case errors.As(err, &special):
+		return fileError(display, 0, 0, special.Reason(), pointAtFile+", or replace it with a regular file")
+	case errors.As(err, &large):
+		return fileError(display, 0, 0, fmt.Sprintf("is larger than %d bytes", MaxSize),
+			"convex.json is a small configuration file: check that --config names the right file")
+	}
+	return fileError(display, 0, 0, fmt.Sprintf("cannot read: %v", unwrapPath(err)), "check the file's permissions")
 }
 
 func unwrapPath(err error) error {

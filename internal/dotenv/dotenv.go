@@ -14,23 +14,20 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/joho/godotenv"
+
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
 
 // MaxSize is the largest file Load accepts. Real dotenv files are a few
 // kilobytes; anything this big is a mistake (a build artefact, a log), and
 // reading it whole would only waste memory.
 const MaxSize = 1 << 20
-
-// ErrTooLarge is wrapped by the error Load returns for a file over MaxSize.
-var ErrTooLarge = errors.New("file is larger than 1 MiB, which is too big for a dotenv file")
 
 // Entry is one assignment in a dotenv file.
 type Entry struct {
@@ -292,39 +289,11 @@ func Load(path, name string) (*File, error) {
 }
 
 // Read returns the bytes of the dotenv file at path. A missing file is an
-// error that matches fs.ErrNotExist; a symbolic link to nowhere, a
-// directory or a file over MaxSize is an error naming path.
+// error that matches fs.ErrNotExist. A named pipe, as secret managers
+// serve dotenv files, is read if its writer delivers within
+// safefile.PipeWait. Anything else that is not a regular file, a symbolic
+// link to nowhere, and a file over MaxSize are safefile errors naming
+// path, with a hint (see safefile.Usage).
 func Read(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, err // an *fs.PathError, which names the path
-		}
-		// A symlink to nowhere is a broken setup, not an absent file;
-		// skipping it silently would hide the user's real values.
-		if _, lerr := os.Lstat(path); lerr == nil {
-			return nil, fmt.Errorf("%s is a symbolic link to a file that does not exist", path)
-		}
-		return nil, err
-	}
-	defer f.Close()
-
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if info.IsDir() {
-		return nil, fmt.Errorf("%s is a directory, not a dotenv file", path)
-	}
-	// The limit is enforced while reading rather than from the size Stat
-	// reports, because tools such as secret managers serve dotenv files
-	// through named pipes, which have no size.
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxSize {
-		return nil, fmt.Errorf("%s: %w", path, ErrTooLarge)
-	}
-	return data, nil
+	return safefile.Read(path, safefile.Options{Limit: MaxSize, Pipe: true, What: "a dotenv file"})
 }

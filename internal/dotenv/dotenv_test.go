@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/joho/godotenv"
+
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
 
 // pos is the part of an Entry that the line-number tests check.
@@ -329,8 +331,9 @@ func TestLoad(t *testing.T) {
 	t.Run("oversize", func(t *testing.T) {
 		p := write("big", append([]byte("A="), bytes.Repeat([]byte("x"), MaxSize-1)...))
 		f, err := Load(p, ".env")
-		if f != nil || !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), p) {
-			t.Errorf("Load = %v, %v; want ErrTooLarge naming %s", f, err, p)
+		var tl *safefile.TooLargeError
+		if f != nil || !errors.As(err, &tl) || !strings.Contains(err.Error(), p) {
+			t.Errorf("Load = %v, %v; want a *safefile.TooLargeError naming %s", f, err, p)
 		}
 	})
 	t.Run("largest accepted size", func(t *testing.T) {

@@ -26,6 +26,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/interpolate"
 	"github.com/convex-authkit/convex-authkit/internal/jsonpos"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 )
 
@@ -205,7 +206,7 @@ func Plan(req Request) (*Result, error) {
 		res.Existed = true
 	case errors.Is(err, fs.ErrNotExist):
 	default:
-		return nil, cmdutil.UsageError(err, "make .env.local a readable file, or remove it")
+		return nil, safefile.UsageOr(err, "make .env.local a readable file, or remove it")
 	}
 	file, err := dotenv.Parse(FileName, res.Old)
 	if err != nil {

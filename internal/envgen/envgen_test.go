@@ -1,6 +1,7 @@
 package envgen
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/dotenv"
 	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
@@ -314,20 +316,43 @@ func TestWrite(t *testing.T) {
 		}
 		checkFile(t, filepath.Join(dir, "real.env"), "B=2\n\nA=1\n", 0o600)
 	})
-	t.Run("changed since planned", func(t *testing.T) {
-		res, dir, err := planIn(t, map[string]string{"convex.json": cfg, ".env.local": "B=2\n"}, nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(dir, FileName)
-		if err := os.WriteFile(path, []byte("B=3\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := res.Write(); err == nil || !strings.Contains(err.Error(), "changed while this command ran") {
-			t.Fatalf("Write = %v", err)
-		}
-		checkFile(t, path, "B=3\n", 0o600)
-	})
+	// A file changed during the run is its own failure with its own hint;
+	// the folder is writable, so the old "check that the project folder is
+	// writable" misled.
+	changes := []struct {
+		name, why string
+		change    func(path string) error
+	}{
+		{"content changed", "its content changed", func(p string) error { return os.WriteFile(p, []byte("B=3\n"), 0o600) }},
+		{"grew over 1 MiB", "larger than 1 MiB", func(p string) error { return os.WriteFile(p, make([]byte, dotenv.MaxSize+1), 0o600) }},
+		{"deleted", "it was deleted", os.Remove},
+	}
+	for _, tt := range changes {
+		t.Run(tt.name, func(t *testing.T) {
+			res, dir, err := planIn(t, map[string]string{"convex.json": cfg, ".env.local": "B=2\n"}, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, FileName)
+			if err := tt.change(path); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.ReadFile(path)
+			err = res.Write()
+			var ce *cmdutil.Error
+			if !errors.As(err, &ce) || ce.Code != cmdutil.ExitFailure ||
+				!strings.Contains(err.Error(), "changed while this command ran") || !strings.Contains(err.Error(), tt.why) {
+				t.Fatalf("Write = %v; want exit 1 saying it changed (%s)", err, tt.why)
+			}
+			if !strings.Contains(ce.Hint, "run the command again") || strings.Contains(ce.Hint, "writable") {
+				t.Errorf("hint %q", ce.Hint)
+			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+				t.Error("the file was written")
+			}
+			assertNoTemp(t, dir)
+		})
+	}
 }
 
 func checkFile(t *testing.T, path, content string, mode os.FileMode) {

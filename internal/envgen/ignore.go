@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
 
 // IgnoredByGit reports whether git ignores dir/name.
@@ -38,7 +39,7 @@ func IgnoredByGit(dir, name string) (bool, error) {
 		}
 		// 128: not a repository (or git failed); read .gitignore instead.
 	}
-	data, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+	data, err := safefile.Read(filepath.Join(dir, ".gitignore"), safefile.Options{Limit: 1 << 20, What: ".gitignore"})
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 	"github.com/convex-authkit/convex-authkit/internal/textdiff"
 )
@@ -143,7 +144,12 @@ func run(opts Options, redp **secret.Redactor) error {
 		return finish(opts, io, report, fmt.Sprintf("Would update %s with %s (--dry-run: nothing written).", file, names))
 	}
 	if err := res.Write(); err != nil {
-		return &cmdutil.Error{Code: cmdutil.ExitFailure, Err: err, Hint: "check that the project folder is writable"}
+		if ue := safefile.Usage(err); ue != nil {
+			return ue
+		}
+		// What is left are failures to create, sync or rename the
+		// temporary file next to it.
+		return &cmdutil.Error{Code: cmdutil.ExitFailure, Err: err, Hint: "check that the folder holding " + file + " is writable and the disk is not full"}
 	}
 	report.Written = true
 	// The Convex CLI's words.

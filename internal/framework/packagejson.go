@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/convex-authkit/convex-authkit/internal/jsonpos"
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
 
 // PackageJSON is what detection needs from package.json.
@@ -25,7 +25,7 @@ type Script struct{ Name, Command string }
 // ReadPackageJSON reads dir/package.json. A missing file is not an error:
 // it returns nil and detection falls back to flags and questions.
 func ReadPackageJSON(dir string) (*PackageJSON, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	data, err := safefile.Read(filepath.Join(dir, "package.json"), safefile.Options{Limit: 1 << 20, What: "package.json"})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

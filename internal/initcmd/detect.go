@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/convex-authkit/convex-authkit/internal/framework"
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
 
 // viteConfigs are the names Vite looks for, in its order.
@@ -33,7 +33,7 @@ func DetectPort(dir string, pkg *framework.PackageJSON, fw *framework.Framework)
 	}
 	if fw.ReadsViteConfig {
 		for _, name := range viteConfigs {
-			src, err := os.ReadFile(filepath.Join(dir, name))
+			src, err := safefile.Read(filepath.Join(dir, name), safefile.Options{Limit: 1 << 20, What: "a Vite config"})
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 	"github.com/convex-authkit/convex-authkit/internal/textdiff"
 )
@@ -22,6 +23,7 @@ import (
 // planned is a file init has decided to write, or to leave alone.
 type planned struct {
 	name   string // as shown, relative to the project
+	path   string // the file to write
 	action string
 	// diff and why are set when writing replaces what the user wrote: an
 	// authKit section that differs, an auth config convex-authkit did not
@@ -62,6 +64,19 @@ func planFiles(opts Options, pkg *framework.PackageJSON, a *Answers, cur *config
 		}
 		files = append(files, p)
 	}
+	// Every refusal comes before the first write, so that a FIFO or a
+	// read-only file met last does not leave the others written.
+	for _, p := range files {
+		if p.action == ActionUnchanged {
+			continue
+		}
+		if _, _, err := atomicfile.Check(p.path); err != nil {
+			if ue := safefile.Usage(err); ue != nil {
+				return nil, ue
+			}
+			return nil, err
+		}
+	}
 	return files, nil
 }
 
@@ -85,8 +100,8 @@ func planConvexJSON(opts Options, pkg *framework.PackageJSON, a *Answers, cur *c
 		// config.Load read and parsed it: the positions in cur.Root are
 		// those of this content.
 		var err error
-		if src, err = os.ReadFile(opts.ConfigPath); err != nil {
-			return nil, nil, err
+		if src, err = safefile.Read(opts.ConfigPath, safefile.Options{Limit: config.MaxSize, What: "convex.json"}); err != nil {
+			return nil, nil, safefile.UsageOr(err, "make "+opts.ConfigName+" a readable file")
 		}
 	}
 	var edit *convexJSONEdit
@@ -95,7 +110,7 @@ func planConvexJSON(opts Options, pkg *framework.PackageJSON, a *Answers, cur *c
 	} else {
 		edit = editConvexJSON(src, cur.Root, authKitSection(a.Framework, a.Port), false)
 	}
-	p := &planned{name: opts.ConfigName, action: edit.Action}
+	p := &planned{name: opts.ConfigName, path: opts.ConfigPath, action: edit.Action}
 	if edit.Action == ActionUnchanged {
 		return p, cur, nil
 	}
@@ -119,7 +134,7 @@ func planAuthConfig(opts Options, a *Answers, cur *config.Config) (*planned, err
 	if err != nil {
 		return nil, err
 	}
-	p := &planned{name: res.Name}
+	p := &planned{name: res.Name, path: res.Path}
 	switch res.Status {
 	case authconfig.StatusUnchanged:
 		p.action = ActionUnchanged
@@ -171,7 +186,7 @@ func planEnvLocal(opts Options, a *Answers, cfg *config.Config, red *secret.Reda
 			fmt.Fprintf(opts.IO.ErrOut, "%s kept %s: %s has another value (--force replaces it)\n", cs.Yellow("note:"), v.Name, v.Source)
 		}
 	}
-	p := &planned{name: envgen.FileName, action: ActionUnchanged}
+	p := &planned{name: envgen.FileName, path: res.Path, action: ActionUnchanged}
 	switch {
 	case !res.Changed():
 	case res.Existed:

@@ -15,6 +15,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/dotenv"
 	"github.com/convex-authkit/convex-authkit/internal/envsel"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
 
 // LoadConfig loads and validates convex.json. Validation errors (and, when
@@ -111,7 +112,7 @@ func LoadTarget(opts Options) (*Target, error) {
 				Hint: "fix the line so it reads NAME=value (the value may be quoted); its content is not shown because dotenv files hold secrets",
 			}})
 		}
-		return nil, cmdutil.UsageError(err, "check that the dotenv files are readable")
+		return nil, safefile.UsageOr(err, "check that the dotenv files are readable")
 	}
 	return &Target{Choice: choice, Sources: src}, nil
 }
