@@ -1,7 +1,9 @@
 package authjs
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -39,6 +41,12 @@ func importFence(root, fnDir string) api.Plugin {
 				break
 			}
 		}
+	}
+	// A monorepo links its workspace packages (packages/shared) into the
+	// root node_modules; their real files lie in the workspace, which the
+	// Convex CLI bundles from like any package.
+	if ws := workspaceRoot(root); ws != "" {
+		add(ws)
 	}
 	return api.Plugin{
 		Name: fencePlugin,
@@ -95,4 +103,26 @@ func realOr(path string) string {
 func within(dir, path string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && (rel == "." || filepath.IsLocal(rel))
+}
+
+// workspaceRoot is the nearest folder above root that declares npm, yarn or
+// pnpm workspaces (a package.json "workspaces" field, or
+// pnpm-workspace.yaml), or "" when there is none.
+func workspaceRoot(root string) string {
+	for dir := filepath.Dir(root); ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "pnpm-workspace.yaml")); err == nil {
+			return dir
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "package.json")); err == nil {
+			var pkg struct {
+				Workspaces json.RawMessage `json:"workspaces"`
+			}
+			if json.Unmarshal(b, &pkg) == nil && len(pkg.Workspaces) > 0 && string(pkg.Workspaces) != "null" {
+				return dir
+			}
+		}
+		if filepath.Dir(dir) == dir {
+			return ""
+		}
+	}
 }

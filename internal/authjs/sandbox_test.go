@@ -131,6 +131,10 @@ export const issuer = "https://hoisted.example.com";
 { "name": "local", "main": "index.js" }
 -- mono/apps/web/node_modules/.pnpm/local@1.0.0/node_modules/local/index.js --
 export const app = "local";
+-- mono/packages/shared/package.json --
+{ "name": "shared", "main": "index.js" }
+-- mono/packages/shared/index.js --
+export const shared = "workspace";
 -- mono/apps/web/convex/lib/defaults.json --
 { "algorithm": "RS256" }
 `)
@@ -144,12 +148,19 @@ export const app = "local";
 	link(filepath.Join(project, "node_modules", ".pnpm", "local@1.0.0", "node_modules", "local"), "node_modules/local")
 	link(filepath.Join(base, "outside.json"), "convex/link.json")
 	abs := filepath.ToSlash(filepath.Join(base, "outside.json"))
+	if err := os.Symlink(filepath.Join(base, "mono", "packages", "shared"), filepath.Join(base, "mono", "node_modules", "shared")); err != nil {
+		t.Fatal(err)
+	}
+	// Without a workspace declaration, mono/packages is nobody's package.
 
 	tests := []struct {
 		name, imports string
 		want          string // the error; "" for success
 	}{
 		{"monorepo root node_modules and pnpm links", `import { issuer } from "hoisted"; import { app } from "local"; import d from "./lib/defaults.json"; export default { providers: [], issuer, app, d };`, ""},
+		{"workspace package without a workspace declaration", `import { shared } from "shared"; export default { providers: [], shared };`,
+			`convex/auth.config.ts:1:24: "shared" is outside the project: it resolves to ../../packages/shared/index.js`},
+		{"workspace package", `import { shared } from "shared"; export default { providers: [], shared };`, ""},
 		{"../ escape", `import o from "../../../../outside.json"; export default o;`,
 			`convex/auth.config.ts:1:15: "../../../../outside.json" is outside the project: it resolves to ` + abs},
 		{"absolute path", `import o from "` + abs + `"; export default o;`,
@@ -164,6 +175,11 @@ export const app = "local";
 			if err := os.WriteFile(filepath.Join(project, "convex", "auth.config.ts"), []byte(tt.imports+"\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
+			if tt.name == "workspace package" {
+				if err := os.WriteFile(filepath.Join(base, "mono", "package.json"), []byte(`{"workspaces":["apps/*","packages/*"]}`), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if tt.name == "system file" {
 				if _, err := os.Stat("/etc/hostname"); err != nil {
 					t.Skip("no /etc/hostname here")
@@ -173,6 +189,12 @@ export const app = "local";
 			if tt.want == "" {
 				if err != nil {
 					t.Fatal(err)
+				}
+				if tt.name == "workspace package" {
+					if want := `{"providers":[],"shared":"workspace"}`; string(res.JSON) != want {
+						t.Errorf("JSON %s, want %s", res.JSON, want)
+					}
+					return
 				}
 				if want := `{"providers":[],"issuer":"https://hoisted.example.com","app":"local","d":{"algorithm":"RS256"}}`; string(res.JSON) != want {
 					t.Errorf("JSON %s, want %s", res.JSON, want)
