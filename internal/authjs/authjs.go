@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/convex-authkit/convex-authkit/internal/project"
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
 
 // DefaultTimeout bounds one evaluation when Options.Timeout is zero. Convex
@@ -121,6 +122,11 @@ func Evaluate(ctx context.Context, opts Options) (*Result, error) {
 			both.JS, both.TS = project.Display(root, both.JS), project.Display(root, both.TS)
 		}
 		return nil, err
+	}
+	// The bundler would block on a FIFO and read a device: neither is a
+	// source file.
+	if st, err := os.Stat(file); err == nil && !st.Mode().IsRegular() {
+		return nil, safefile.Special(project.Display(root, file), st.Mode())
 	}
 	req := request{Root: root, File: file, Display: project.Display(root, file), Env: opts.Env,
 		Timeout: opts.Timeout, MemoryLimit: opts.MemoryLimit}

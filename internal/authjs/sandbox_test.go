@@ -6,8 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
 
 // TestLimits runs the hostile files of issue 9: each must stop within the
@@ -209,5 +212,22 @@ export const shared = "workspace";
 				t.Errorf("error\n got %q\nwant %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A FIFO in place of auth.config.ts is refused before the bundler could
+// block on it.
+func TestSpecialAuthConfig(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "convex"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "convex", "auth.config.ts"), 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	_, err := Evaluate(context.Background(), Options{Dir: dir})
+	var se *safefile.SpecialError
+	if !errors.As(err, &se) || se.Path != "convex/auth.config.ts" {
+		t.Fatalf("got %T %v, want a SpecialError for convex/auth.config.ts", err, err)
 	}
 }
