@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sync"
 
+	"github.com/convex-authkit/convex-authkit/internal/netpolicy"
 	"github.com/convex-authkit/convex-authkit/internal/workos"
 )
 
@@ -177,7 +178,7 @@ func createdStatus(created bool) string {
 
 func isLocalURL(raw string) bool {
 	u, err := url.Parse(raw)
-	return err == nil && IsLocalHost(u.Hostname())
+	return err == nil && netpolicy.IsLocalHost(u.Hostname())
 }
 
 // Failures returns the results that failed.
