@@ -184,6 +184,7 @@ func (e permanentError) Unwrap() error { return e.err }
 // do sends r until it gets a 2xx answer, a non-retryable failure, or runs
 // out of attempts. Non-2xx answers come back as *APIError.
 func (c *Client) do(ctx context.Context, r request) (*response, error) {
+	deliveryOf(ctx).track()
 	target, err := c.target(r)
 	if err != nil {
 		return nil, err

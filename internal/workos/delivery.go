@@ -18,8 +18,28 @@ import (
 // concurrent use.
 type Delivery struct {
 	mu         sync.Mutex
+	tracked    bool
 	sent       bool
 	unanswered bool
+}
+
+// Tracked reports whether a call of this package recorded into d at all;
+// a Delivery handed to some other implementation of a client stays empty,
+// which says nothing about its requests.
+func (d *Delivery) Tracked() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.tracked
+}
+
+// track marks d as recorded into (nil d: nothing to do).
+func (d *Delivery) track() {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.tracked = true
 }
 
 // Sent reports whether at least one request of the call left this machine
