@@ -88,7 +88,14 @@ func SafeLocation(raw string) string {
 		u.RawQuery, u.ForceQuery = strings.Join(names, "&"), false
 	}
 	u.Fragment, u.RawFragment = "", ""
-	return u.String()
+	out := u.String()
+	// Some odd inputs (no host, a path starting with //) do not survive a
+	// round trip and would read as something else, even as user
+	// information; a message is better off without them.
+	if v, err := url.Parse(out); err != nil || (v.User != nil && v.User.String() != "") || v.Fragment != "" {
+		return "(an unreadable Location)"
+	}
+	return out
 }
 
 // NoRedirects returns a copy of hc (nil: a plain client) that never follows

@@ -247,25 +247,31 @@ func (c *Client) write(ctx context.Context, method, path, what, field, value str
 	if err != nil {
 		return err
 	}
-	var obj map[string]json.RawMessage
-	why := ""
-	switch err := json.Unmarshal(res.body, &obj); {
-	case len(bytes.TrimSpace(res.body)) == 0:
-		why = "an empty body"
-	case err != nil || obj == nil:
-		why = "not a JSON object"
-	case obj[field] == nil:
-		why = fmt.Sprintf("an object without %q", field)
-	default:
-		var got string
-		if json.Unmarshal(obj[field], &got) != nil || got != value {
-			why = fmt.Sprintf("an object whose %q is not the value sent", field)
-		}
-	}
-	if why != "" {
+	if why := unconfirmed(res.body, field, value); why != "" {
 		return &UnconfirmedError{Method: method, Path: path, Status: res.status, What: what, Why: why}
 	}
 	return nil
+}
+
+// unconfirmed says what body is instead of a JSON object whose field is
+// value, or "" when it is one. The words never quote the body: a proxy's
+// page could hold anything.
+func unconfirmed(body []byte, field, value string) string {
+	var obj map[string]json.RawMessage
+	switch err := json.Unmarshal(body, &obj); {
+	case len(bytes.TrimSpace(body)) == 0:
+		return "an empty body"
+	case err != nil || obj == nil:
+		return "not a JSON object"
+	case obj[field] == nil:
+		return fmt.Sprintf("an object without %q", field)
+	}
+	// A pointer, because JSON null decodes into a string as "" without error.
+	var got *string
+	if json.Unmarshal(obj[field], &got) != nil || got == nil || *got != value {
+		return fmt.Sprintf("an object whose %q is not the value sent", field)
+	}
+	return ""
 }
 
 func decode(method, path string, res *response, v any) error {
