@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptrace"
-	"sync"
 	"sync/atomic"
 )
 
@@ -17,48 +16,30 @@ import (
 // Attach one to a call's context with WithDelivery; it is safe for
 // concurrent use.
 type Delivery struct {
-	mu         sync.Mutex
-	tracked    bool
-	sent       bool
-	unanswered bool
+	tracked, sent, unanswered atomic.Bool
 }
 
 // Tracked reports whether a call of this package recorded into d at all;
 // a Delivery handed to some other implementation of a client stays empty,
 // which says nothing about its requests.
-func (d *Delivery) Tracked() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.tracked
-}
+func (d *Delivery) Tracked() bool { return d.tracked.Load() }
 
 // track marks d as recorded into (nil d: nothing to do).
 func (d *Delivery) track() {
-	if d == nil {
-		return
+	if d != nil {
+		d.tracked.Store(true)
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.tracked = true
 }
 
 // Sent reports whether at least one request of the call left this machine
 // (its headers were written), or may have: a transport that does not report
 // its progress counts as sending.
-func (d *Delivery) Sent() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.sent
-}
+func (d *Delivery) Sent() bool { return d.sent.Load() }
 
 // Unanswered reports whether at least one request that left got no
 // complete answer: no response, a cut-off body, or a timeout or
 // cancellation while waiting.
-func (d *Delivery) Unanswered() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.unanswered
-}
+func (d *Delivery) Unanswered() bool { return d.unanswered.Load() }
 
 type deliveryKey struct{}
 
@@ -108,10 +89,8 @@ func (t *attemptTrace) done(answered bool) {
 	if !sent {
 		return
 	}
-	t.d.mu.Lock()
-	defer t.d.mu.Unlock()
-	t.d.sent = true
+	t.d.sent.Store(true)
 	if !answered || wrote > 1 {
-		t.d.unanswered = true
+		t.d.unanswered.Store(true)
 	}
 }
