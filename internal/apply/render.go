@@ -89,16 +89,52 @@ func printResults(io *iostreams.IOStreams, results []Result) {
 			fmt.Fprintf(w, "%s %s %s\n", cs.Green("✓"), r.Status, what)
 		case StatusUnchanged:
 			fmt.Fprintf(w, "= unchanged %s (already in WorkOS)\n", what)
+		case StatusPresent:
+			fmt.Fprintf(w, "%s present %s (the answer to its create was lost; a retry found it, added by this run or before)\n", cs.Green("✓"), what)
 		case StatusSkipped:
 			fmt.Fprintf(w, "%s skipped %s: %s\n", cs.Yellow("!"), what, r.Note)
 		case StatusFailed:
-			fmt.Fprintf(w, "%s failed %s: %s\n", cs.Red("✗"), what, r.Error)
+			switch r.Outcome {
+			case OutcomeUnknown:
+				fmt.Fprintf(w, "%s unknown %s: %s; it was sent but no answer says whether it was applied: run apply again to settle it\n", cs.Yellow("?"), what, r.Error)
+			case OutcomeNotSent:
+				fmt.Fprintf(w, "%s not sent %s: %s\n", cs.Gray("-"), what, r.Error)
+			default:
+				fmt.Fprintf(w, "%s failed %s: %s\n", cs.Red("✗"), what, r.Error)
+			}
 		}
 	}
 	if len(results) == 0 {
 		fmt.Fprintln(w, "No changes: WorkOS already matches convex.json.")
 		return
 	}
-	fmt.Fprintf(w, "Applied: %d created, %d updated, %d deleted, %d unchanged, %d skipped, %d failed.\n",
-		counts[StatusCreated], counts[StatusUpdated], counts[StatusDeleted], counts[StatusUnchanged], counts[StatusSkipped], counts[StatusFailed])
+	present := ""
+	if n := counts[StatusPresent]; n > 0 {
+		present = fmt.Sprintf(", %d present", n)
+	}
+	failed := ""
+	if b := breakdown(results); b != "" {
+		failed = " (" + b + ")"
+	}
+	fmt.Fprintf(w, "Applied: %d created, %d updated, %d deleted, %d unchanged%s, %d skipped, %d failed%s.\n",
+		counts[StatusCreated], counts[StatusUpdated], counts[StatusDeleted], counts[StatusUnchanged], present, counts[StatusSkipped], counts[StatusFailed], failed)
+}
+
+// breakdown splits the failures by what is known of them, or is "" when
+// WorkOS refused every one, so that the common case reads as before.
+func breakdown(results []Result) string {
+	n := map[string]int{}
+	for _, r := range Failures(results) {
+		n[r.Outcome]++
+	}
+	if n[OutcomeUnknown]+n[OutcomeNotSent] == 0 {
+		return ""
+	}
+	var parts []string
+	for _, o := range []struct{ key, words string }{{OutcomeNotDone, "refused"}, {OutcomeUnknown, "unknown"}, {OutcomeNotSent, "not sent"}} {
+		if n[o.key] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[o.key], o.words))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -275,22 +275,32 @@ func apiError(err error, what string) error {
 }
 
 // resultError turns failed results into the exit status: every other item
-// was applied, and a rerun converges because creates are idempotent.
+// was applied, and a rerun converges because creates are idempotent. When
+// some failures are not plain refusals, the message says which are unknown
+// (sent, unanswered) and which were never sent.
 func resultError(ctx context.Context, results []Result) error {
 	failures := Failures(results)
 	if len(failures) == 0 {
 		return nil
 	}
+	b := breakdown(results)
 	if ctx.Err() != nil {
-		return &cmdutil.Error{Code: cmdutil.ExitCancel, Err: fmt.Errorf("cancelled: %d of %d changes were not applied", len(failures), len(results)),
-			Hint: "run apply again to finish: it only makes the changes still missing"}
+		err := fmt.Errorf("cancelled: %d of %d changes were not applied", len(failures), len(results))
+		if b != "" {
+			err = fmt.Errorf("cancelled: %d of %d changes are not confirmed (%s)", len(failures), len(results), b)
+		}
+		return &cmdutil.Error{Code: cmdutil.ExitCancel, Err: err,
+			Hint: "run apply again to finish: it reads what WorkOS has, which settles the unknown ones, and only makes the changes still missing"}
 	}
 	auth := false
 	for _, f := range failures {
 		auth = auth || workos.IsAuth(f.err)
 	}
-	e := &cmdutil.Error{Code: cmdutil.ExitFailure,
-		Err:  fmt.Errorf("%d of %d changes failed; the others were applied", len(failures), len(results)),
+	err := fmt.Errorf("%d of %d changes failed; the others were applied", len(failures), len(results))
+	if b != "" {
+		err = fmt.Errorf("%d of %d changes failed (%s); the others were applied", len(failures), len(results), b)
+	}
+	e := &cmdutil.Error{Code: cmdutil.ExitFailure, Err: err,
 		Hint: "run apply again: it converges, creating only what is still missing"}
 	if auth {
 		e.Code = cmdutil.ExitAuth

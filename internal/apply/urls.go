@@ -6,11 +6,11 @@ package apply
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 
 	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/netpolicy"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
 )
 
@@ -89,7 +89,7 @@ func checkValue(resource, raw string, strict bool, why string) (msg, hint string
 	switch {
 	case u.Scheme != "https":
 		return fmt.Sprintf("%s %q uses http, which %s does not allow", name, raw, why), "use https://"
-	case IsLocalHost(u.Hostname()):
+	case netpolicy.IsLocalHost(u.Hostname()):
 		return fmt.Sprintf("%s %q points at this machine, which %s does not allow", name, raw, why), "use the deployed site's host name; keep localhost URLs in the dev section"
 	case strings.Contains(u.Host, "*"):
 		return fmt.Sprintf("%s %q has a wildcard, which %s does not allow", name, raw, why), "list each host explicitly"
@@ -97,17 +97,6 @@ func checkValue(resource, raw string, strict bool, why string) (msg, hint string
 		return fmt.Sprintf("%s %q has a query string, which %s does not allow", name, raw, why), "remove the ?... part"
 	}
 	return "", ""
-}
-
-// IsLocalHost reports whether host names this machine: localhost, a
-// *.localhost name, or a loopback or unspecified address.
-func IsLocalHost(host string) bool {
-	h := strings.ToLower(strings.TrimSuffix(host, "."))
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
 }
 
 // Canonical returns the form used to compare a local value with WorkOS's:

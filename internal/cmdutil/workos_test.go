@@ -12,8 +12,13 @@ func TestWorkOSBaseURL(t *testing.T) {
 		{"", "", "https://api.workos.com", ""},
 		{"", "http://127.0.0.1:4100/", "http://127.0.0.1:4100", ""},
 		{"https://staging.example.com//", "http://127.0.0.1:4100", "https://staging.example.com", ""},
-		{"api.workos.com", "", "", `--workos-url: invalid WorkOS base URL "api.workos.com": want http(s)://host`},
-		{"", "127.0.0.1:4100", "", `WORKOS_BASE_URL: invalid WorkOS base URL "127.0.0.1:4100": want http(s)://host`},
+		{"", "http://localhost:4100", "http://localhost:4100", ""},
+		{"api.workos.com", "", "", `--workos-url: invalid WorkOS base URL "api.workos.com": want https://host (or http://127.0.0.1:port for a local emulator)`},
+		{"", "127.0.0.1:4100", "", `WORKOS_BASE_URL: invalid WorkOS base URL "127.0.0.1:4100": want https://host (or http://127.0.0.1:port for a local emulator)`},
+		// The key would cross the network in cleartext.
+		{"http://api.workos.com", "", "", `--workos-url: WorkOS base URL "http://api.workos.com" uses http:// on a host that is not this machine: credentials would be sent in cleartext`},
+		{"", "http://10.0.0.5:4100", "", `WORKOS_BASE_URL: WorkOS base URL "http://10.0.0.5:4100" uses http:// on a host that is not this machine: credentials would be sent in cleartext`},
+		{"https://user:pw@api.workos.com", "", "", `--workos-url: invalid WorkOS base URL: it must not contain user information (user:password@)`},
 	} {
 		got, err := WorkOSBaseURL(tt.flag, map[string]string{"WORKOS_BASE_URL": tt.env})
 		if tt.wantErr == "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/dotenv"
 	"github.com/convex-authkit/convex-authkit/internal/envgen"
 	"github.com/convex-authkit/convex-authkit/internal/interpolate"
+	"github.com/convex-authkit/convex-authkit/internal/netpolicy"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 )
@@ -363,5 +364,5 @@ func (d *doctor) envKeyEnvironment() Check {
 
 func isLocalURL(raw string) bool {
 	u, err := url.Parse(raw)
-	return err == nil && apply.IsLocalHost(u.Hostname())
+	return err == nil && netpolicy.IsLocalHost(u.Hostname())
 }

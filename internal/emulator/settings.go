@@ -2,11 +2,12 @@ package emulator
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/netpolicy"
 )
 
 type redirectURI struct {
@@ -265,7 +266,7 @@ func (s *Server) putHomepage(w http.ResponseWriter, r *http.Request) {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
 		writeMessage(w, http.StatusUnprocessableEntity, fmt.Sprintf("App homepage URL '%s' is not a valid URL.", body.URL))
 		return
-	case isLocalhost(u.Hostname()):
+	case netpolicy.IsLocalHost(u.Hostname()):
 		// WorkOS rejects localhost homepages in every environment; the
 		// Convex CLI counts on this 422.
 		writeMessage(w, http.StatusUnprocessableEntity, fmt.Sprintf("App homepage URL '%s' cannot point to localhost.", body.URL))
@@ -340,7 +341,7 @@ func productionProblem(raw string) string {
 	if err != nil {
 		return ""
 	}
-	if isLocalhost(u.Hostname()) {
+	if netpolicy.IsLocalHost(u.Hostname()) {
 		return "localhost is not allowed"
 	}
 	if u.Scheme == "http" {
@@ -356,13 +357,4 @@ func validOrigin(raw string) bool {
 	return err == nil && u.Scheme != "" && u.Host != "" && u.Opaque == "" && u.User == nil &&
 		u.Path == "" && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && !strings.HasSuffix(raw, "#") &&
 		!strings.HasSuffix(u.Host, ":")
-}
-
-func isLocalhost(host string) bool {
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
 }

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -60,12 +61,41 @@ type RedirectError struct {
 }
 
 func (e *RedirectError) Error() string {
-	loc := e.Location
-	if loc == "" {
-		loc = "(no Location)"
-	}
 	return fmt.Sprintf("the server answered %s with %d %s to %s; API requests never follow redirects, so nothing was sent there",
-		e.Method, e.Status, http.StatusText(e.Status), loc)
+		e.Method, e.Status, http.StatusText(e.Status), SafeLocation(e.Location))
+}
+
+// SafeLocation is a redirect target fit for an error message. The server
+// chose it, so it may carry credentials meant for someone else (user:pass@)
+// or tokens in the query or fragment: those are dropped, keeping only the
+// query's parameter names, which are enough to recognise where it points.
+func SafeLocation(raw string) string {
+	if raw == "" {
+		return "(no Location)"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(an unreadable Location)"
+	}
+	u.User = nil
+	if u.RawQuery != "" || u.ForceQuery {
+		q, _ := url.ParseQuery(u.RawQuery)
+		names := make([]string, 0, len(q))
+		for name := range q {
+			names = append(names, url.QueryEscape(name)+"=…")
+		}
+		slices.Sort(names)
+		u.RawQuery, u.ForceQuery = strings.Join(names, "&"), false
+	}
+	u.Fragment, u.RawFragment = "", ""
+	out := u.String()
+	// Some odd inputs (no host, a path starting with //) do not survive a
+	// round trip and would read as something else, even as user
+	// information; a message is better off without them.
+	if v, err := url.Parse(out); err != nil || (v.User != nil && v.User.String() != "") || v.Fragment != "" {
+		return "(an unreadable Location)"
+	}
+	return out
 }
 
 // NoRedirects returns a copy of hc (nil: a plain client) that never follows

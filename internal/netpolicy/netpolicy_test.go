@@ -96,3 +96,21 @@ func TestIsLocalHost(t *testing.T) {
 		}
 	}
 }
+
+// A Location is the server's choice: whatever credentials it carries stay
+// out of error messages, which end up in terminals and CI logs.
+func TestRedirectErrorHidesLocationSecrets(t *testing.T) {
+	for _, tc := range []struct{ location, want string }{
+		{"http://localhost:5009/user_management/authenticate", "http://localhost:5009/user_management/authenticate"},
+		{"https://u:hunter2@evil.example/x", "https://evil.example/x"},
+		{"https://evil.example/cb?token=hunter2&code=hunter2#access_token=hunter2", "https://evil.example/cb?code=…&token=…"},
+		{"/relative?secret=hunter2", "/relative?secret=…"},
+		{"", "(no Location)"},
+		{"http://[::1:hunter2", "(an unreadable Location)"},
+	} {
+		msg := (&RedirectError{Status: 307, Method: "POST", Location: tc.location}).Error()
+		if !strings.Contains(msg, "307 Temporary Redirect to "+tc.want+";") || strings.Contains(msg, "hunter2") {
+			t.Errorf("%q: %s", tc.location, msg)
+		}
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/convex-authkit/convex-authkit/internal/httpretry"
+	"github.com/convex-authkit/convex-authkit/internal/netpolicy"
 )
 
 // DefaultBaseURL is the production WorkOS API.
@@ -88,6 +89,10 @@ func New(opts Options) *Client {
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
 	}
+	// Every request carries the API key (and authenticate the password):
+	// whatever client the caller passed, a redirect is reported, never
+	// followed. The SDK client of UserManagement is built from this one.
+	c.hc = netpolicy.NoRedirects(c.hc)
 	if c.timeout <= 0 {
 		c.timeout = defaultTimeout
 	}
@@ -149,6 +154,7 @@ func (e permanentError) Unwrap() error { return e.err }
 // do sends r until it gets a 2xx answer, a non-retryable failure, or runs
 // out of attempts. Non-2xx answers come back as *APIError.
 func (c *Client) do(ctx context.Context, r request) (*response, error) {
+	deliveryOf(ctx).track()
 	target, err := c.target(r)
 	if err != nil {
 		return nil, err
@@ -235,15 +241,12 @@ func giveUp(r request, failure error, attempts int, retryable bool) error {
 }
 
 // CheckBaseURL reports whether base can be a WorkOS API root: an absolute
-// http(s) URL with a host. Commands check it before any request, so that a
+// URL with a host and no user information, https unless the host is this
+// machine (emulators). Commands check it before any request, so that a
 // mistyped --workos-url or WORKOS_BASE_URL is a usage error, not a network
-// failure.
+// failure, and so that the API key never travels in cleartext.
 func CheckBaseURL(base string) error {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("invalid WorkOS base URL %q: want http(s)://host", base)
-	}
-	return nil
+	return netpolicy.CheckAPIBase("WorkOS", base)
 }
 
 func (c *Client) target(r request) (string, error) {
@@ -286,12 +289,17 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 		req.Header.Set("Authorization", "Bearer "+c.apiKey)
 	}
 
+	req, trace := deliveryOf(ctx).trace(req)
 	res, err := c.hc.Do(req)
 	if err != nil {
+		trace.done(errors.As(err, new(*netpolicy.RedirectError)))
 		return nil, c.transportError(ctx, err)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, maxBodySize+1))
+	// A response cut short is no answer: a 201 whose body never arrived
+	// does not say what was created.
+	trace.done(err == nil)
 	if err != nil {
 		return nil, c.transportError(ctx, fmt.Errorf("reading response: %w", err))
 	}
@@ -316,6 +324,10 @@ func (c *Client) transportError(attemptCtx context.Context, err error) error {
 	// asking again.
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
+		return permanentError{err}
+	}
+	// A redirect is an answer: asking again gets the same one.
+	if errors.As(err, new(*netpolicy.RedirectError)) {
 		return permanentError{err}
 	}
 	return err

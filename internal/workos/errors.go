@@ -52,6 +52,21 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// UnconfirmedError is a 2xx answer to a write that does not show the write
+// happened. The server may or may not have made the change; asking again
+// (apply run again lists what is there) settles it.
+type UnconfirmedError struct {
+	Method, Path string
+	Status       int
+	What         string // the object the answer should have been, e.g. "redirect URI"
+	Why          string // what came instead
+}
+
+func (e *UnconfirmedError) Error() string {
+	return fmt.Sprintf("%s %s: the server answered %d %s with %s instead of the %s, so the change is not confirmed",
+		e.Method, e.Path, e.Status, http.StatusText(e.Status), e.Why, e.What)
+}
+
 // Unwrap exposes the workos-go error so callers that already match
 // workos_errors.HTTPError keep working.
 func (e *APIError) Unwrap() error { return e.sdk }

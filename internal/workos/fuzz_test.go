@@ -1,6 +1,7 @@
 package workos
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,5 +32,31 @@ func FuzzAPIError(f *testing.F) {
 		IsAuth(e)
 		IsNotFound(e)
 		IsAlreadyExists(e)
+	})
+}
+
+// FuzzUnconfirmed reads any 2xx body a server could send to a write: it
+// must not panic, it confirms exactly the JSON objects whose field holds the
+// value sent, and its words never repeat the body. Seeds live in
+// testdata/fuzz/FuzzUnconfirmed.
+func FuzzUnconfirmed(f *testing.F) {
+	f.Add([]byte(`{"object":"redirect_uri","id":"redir_1","uri":"https://app.example.com/callback"}`), "https://app.example.com/callback")
+	f.Fuzz(func(t *testing.T, body []byte, value string) {
+		why := unconfirmed(body, "uri", value)
+		// The field's name must match exactly, unlike encoding/json's
+		// struct fields: "URI" is not what WorkOS sends.
+		var generic map[string]any
+		got, isString := any(nil), false
+		if json.Unmarshal(body, &generic) == nil && generic != nil {
+			got = generic["uri"]
+			_, isString = got.(string)
+		}
+		ok := isString && got == value
+		if (why == "") != ok {
+			t.Fatalf("unconfirmed(%q, %q) = %q, want confirmed=%v", body, value, why, ok)
+		}
+		if why != "" && len(body) > 8 && strings.Contains(why, string(body)) {
+			t.Fatalf("the reason %q repeats the body", why)
+		}
 	})
 }

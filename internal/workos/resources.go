@@ -1,6 +1,7 @@
 package workos
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,9 +56,7 @@ func (c *Client) ListRedirectURIs(ctx context.Context) ([]RedirectURI, error) {
 // WorkOS says the URI is already registered, so callers can apply a
 // configuration twice.
 func (c *Client) CreateRedirectURI(ctx context.Context, uri string) (created bool, err error) {
-	return c.create(ctx, pathRedirectURIs, struct {
-		URI string `json:"uri"`
-	}{uri})
+	return c.create(ctx, pathRedirectURIs, "redirect URI", "uri", uri)
 }
 
 // DeleteRedirectURI removes the redirect URI with this id. WorkOS refuses
@@ -79,20 +78,17 @@ func (c *Client) ListCORSOrigins(ctx context.Context) ([]CORSOrigin, error) {
 
 // CreateCORSOrigin adds origin; created is false when it already exists.
 func (c *Client) CreateCORSOrigin(ctx context.Context, origin string) (created bool, err error) {
-	return c.create(ctx, pathCORSOrigins, struct {
-		Origin string `json:"origin"`
-	}{origin})
+	return c.create(ctx, pathCORSOrigins, "CORS origin", "origin", origin)
 }
 
 // SetAppHomepageURL sets where AuthKit sends users with nowhere else to go.
 // The endpoint is undocumented (both official CLIs use it) and has no GET,
 // so the current value cannot be read back. WorkOS answers 422 for URLs it
-// will not take, such as localhost in production.
+// will not take, such as localhost in production. Success needs the
+// answer WorkOS gives, {"object":"app_homepage_url","url":...}: anything
+// else is an *UnconfirmedError.
 func (c *Client) SetAppHomepageURL(ctx context.Context, homepageURL string) error {
-	_, err := c.do(ctx, request{method: http.MethodPut, path: pathAppHomepageURL, body: struct {
-		URL string `json:"url"`
-	}{homepageURL}})
-	return err
+	return c.write(ctx, http.MethodPut, pathAppHomepageURL, "app homepage URL", "url", homepageURL)
 }
 
 // GetJWTTemplate returns the environment's access-token template. found is
@@ -193,10 +189,10 @@ func (c *Client) JWKS(ctx context.Context, clientID string) (body []byte, conten
 	return res.body, res.header.Get("Content-Type"), nil
 }
 
-// create posts body and folds every form of "already exists" into
-// created=false.
-func (c *Client) create(ctx context.Context, path string, body any) (bool, error) {
-	_, err := c.do(ctx, request{method: http.MethodPost, path: path, body: body})
+// create posts {field: value} and folds every form of "already exists"
+// into created=false. A 2xx counts only with the created object in it.
+func (c *Client) create(ctx context.Context, path, what, field, value string) (bool, error) {
+	err := c.write(ctx, http.MethodPost, path, what, field, value)
 	switch {
 	case err == nil:
 		return true, nil
@@ -240,6 +236,42 @@ func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 		seen[*next] = true
 		after = *next
 	}
+}
+
+// write sends {field: value} and checks that the 2xx answer is the object
+// holding it, as WorkOS returns for every write apply makes. A server that
+// answers 2xx with anything else (an empty body, a proxy's HTML page, an
+// object about something else) has not shown that it did the write.
+func (c *Client) write(ctx context.Context, method, path, what, field, value string) error {
+	res, err := c.do(ctx, request{method: method, path: path, body: map[string]string{field: value}})
+	if err != nil {
+		return err
+	}
+	if why := unconfirmed(res.body, field, value); why != "" {
+		return &UnconfirmedError{Method: method, Path: path, Status: res.status, What: what, Why: why}
+	}
+	return nil
+}
+
+// unconfirmed says what body is instead of a JSON object whose field is
+// value, or "" when it is one. The words never quote the body: a proxy's
+// page could hold anything.
+func unconfirmed(body []byte, field, value string) string {
+	var obj map[string]json.RawMessage
+	switch err := json.Unmarshal(body, &obj); {
+	case len(bytes.TrimSpace(body)) == 0:
+		return "an empty body"
+	case err != nil || obj == nil:
+		return "not a JSON object"
+	case obj[field] == nil:
+		return fmt.Sprintf("an object without %q", field)
+	}
+	// A pointer, because JSON null decodes into a string as "" without error.
+	var got *string
+	if json.Unmarshal(obj[field], &got) != nil || got == nil || *got != value {
+		return fmt.Sprintf("an object whose %q is not the value sent", field)
+	}
+	return ""
 }
 
 func decode(method, path string, res *response, v any) error {

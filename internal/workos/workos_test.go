@@ -761,7 +761,11 @@ func TestRetries(t *testing.T) {
 				if rp.retryAfter != "" {
 					w.Header().Set("Retry-After", rp.retryAfter)
 				}
-				writeJSON(w, rp.status, fmt.Sprintf("req_%d", n), `{"message":"try later"}`)
+				answer := `{"message":"try later"}`
+				if rp.status == 201 {
+					answer = `{"object":"redirect_uri","id":"redir_1","uri":"https://x/cb"}`
+				}
+				writeJSON(w, rp.status, fmt.Sprintf("req_%d", n), answer)
 			}), func(o *Options) { o.MaxAttempts = tt.maxAttempts })
 			c.now = func() time.Time { return fixedNow }
 
@@ -927,7 +931,7 @@ func TestVerboseLog(t *testing.T) {
 			writeJSON(w, 503, "req_first", `{"message":"busy"}`)
 			return
 		}
-		writeJSON(w, 201, "req_second", `{"id":"redir_1"}`)
+		writeJSON(w, 201, "req_second", `{"id":"redir_1","uri":"https://x/cb"}`)
 	})
 	mux.HandleFunc("POST /webhook_endpoints", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 201, "req_we", `{"id":"we_1","secret":"`+webhookSecret+`"}`)
@@ -1073,7 +1077,9 @@ func TestConcurrentUse(t *testing.T) {
 			writeJSON(w, 503, "", `{}`)
 			return
 		}
-		writeJSON(w, 201, "req_c", `{}`)
+		// The created object echoes the URI sent, as WorkOS does.
+		body, _ := io.ReadAll(r.Body)
+		writeJSON(w, 201, "req_c", string(body))
 	})
 	mux.HandleFunc("GET /user_management/redirect_uris", func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
