@@ -10,6 +10,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
@@ -39,6 +40,27 @@ type Options struct {
 	// Emulate runs against an in-process WorkOS emulator (no account needed).
 	Emulate   bool
 	UserAgent string
+
+	// Deployment and DeploymentClient say how to reach the Convex
+	// deployment (Vars and Section are filled in by Run); NoDeployment is
+	// --no-deployment.
+	Deployment       deployment.Options
+	DeploymentClient deployment.ClientOptions
+	NoDeployment     bool
+	// OverwriteDeploymentVars gives the deployment the local WORKOS_*
+	// values where it holds others, instead of stopping on the mismatch.
+	OverwriteDeploymentVars bool
+}
+
+// OverwriteFlag is the flag that sets OverwriteDeploymentVars.
+const OverwriteFlag = "--overwrite-deployment-vars"
+
+// DeploymentReport says which deployment apply read and wrote, in --json.
+type DeploymentReport struct {
+	Connected bool   `json:"connected"`
+	Target    string `json:"target,omitempty"`
+	// Reason says why none is connected.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Report is the --json document of apply.
@@ -51,6 +73,7 @@ type Report struct {
 	Summary       Summary  `json:"summary"`
 	Results       []Result `json:"results"`
 	Notes         []string `json:"notes"`
+	Deployment    DeploymentReport `json:"deployment"`
 }
 
 // Run validates, plans and applies one section. Everything it prints, and
@@ -70,15 +93,28 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	if err != nil {
 		return err
 	}
-	sec := resolve.Resolve(cfg, target.Choice.Env, target.Sources)
+	env := target.Choice.Env
+	att, err := attach(ctx, opts, target)
+	if err != nil {
+		return err
+	}
+	sec := resolve.Resolve(cfg, env, target.Sources)
 	red := sec.Redactor(target.Sources)
+	if att.Connected() {
+		red.Add(att.Target.AdminKey())
+	}
 	*redp = red
 	io := opts.IO.Wrap(red.Writer)
 	opts.IO = io
 	cs := io.ColorScheme()
-	env := target.Choice.Env
 	report := &Report{SchemaVersion: cmdutil.SchemaVersion, Env: string(env), EnvReason: target.Choice.Reason,
-		DryRun: opts.DryRun, Plan: []Item{}, Results: []Result{}, Notes: []string{}}
+		DryRun: opts.DryRun, Plan: []Item{}, Results: []Result{}, Notes: []string{},
+		Deployment: DeploymentReport{Connected: att.Connected()}}
+	if att.Connected() {
+		report.Deployment.Target = att.Describe()
+	} else {
+		report.Deployment.Reason = att.NotConnected
+	}
 
 	// The values are validated before the key is even looked up, so that a
 	// broken convex.json is reported first, whatever else is missing.
@@ -91,8 +127,27 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	// as the file check's warning about the same value.
 	cmdutil.PrintProblems(io.ErrOut, cs, withoutPaths(warnings, invalid))
 	fmt.Fprintf(io.ErrOut, "Using authKit.%s (%s)\n", env, target.Choice.Reason)
+	if att.Connected() {
+		fmt.Fprintf(io.ErrOut, "Using %s\n", att.Describe())
+	} else {
+		fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Gray("note:"), att.NotConnectedNote())
+	}
 
-	if nothing != "" {
+	// The Convex CLI checks the deployment's credentials before its push
+	// does anything else; so does apply, before any WorkOS request.
+	vars, varWarnings, err := deployment.PlanAuthVars(target.Sources, att.Describe(), opts.OverwriteDeploymentVars, OverwriteFlag)
+	if err != nil {
+		return err
+	}
+	for _, w := range varWarnings {
+		fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Yellow("warning:"), w)
+	}
+	if !sec.Configured {
+		// Without the section the Convex CLI does no WorkOS work at all,
+		// and sets nothing on the deployment either.
+		vars = nil
+	}
+	if nothing != "" && len(vars) == 0 {
 		report.Notes = append(report.Notes, nothing)
 		return finish(opts, report, nothing)
 	}
@@ -107,23 +162,32 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 			"pass --yes to confirm, or run --prune --dry-run first to see what would be deleted")
 	}
 
-	client, liveKey, stop, err := connect(opts, target.Sources, io)
-	if err != nil {
-		return err
-	}
-	defer stop()
-
-	if liveKey && env != config.Prod {
-		if invalid := Validate(cfg.File, sec, true, "a production (sk_live_) key"); len(invalid) > 0 {
-			return invalidError(env, invalid)
+	plan := &Plan{RedirectsListed: true, CORSListed: true}
+	var client Client
+	if nothing == "" {
+		var liveKey bool
+		var stop func()
+		client, liveKey, stop, err = connect(opts, target.Sources, io)
+		if err != nil {
+			return err
 		}
-	}
+		defer stop()
 
-	remote, err := FetchRemote(ctx, client)
-	if err != nil {
-		return apiError(err, "cannot read the current WorkOS configuration; nothing was applied")
+		if liveKey && env != config.Prod {
+			if invalid := Validate(cfg.File, sec, true, "a production (sk_live_) key"); len(invalid) > 0 {
+				return invalidError(env, invalid)
+			}
+		}
+
+		remote, err := FetchRemote(ctx, client)
+		if err != nil {
+			return apiError(err, "cannot read the current WorkOS configuration; nothing was applied")
+		}
+		plan = Build(sec, remote, opts.Prune)
+	} else {
+		report.Notes = append(report.Notes, nothing)
 	}
-	plan := Build(sec, remote, opts.Prune)
+	plan.Items = append(plan.Items, VariableItems(vars)...)
 	report.Plan = append(report.Plan, plan.Items...)
 	report.Summary = plan.Summary()
 	report.Notes = append(report.Notes, planNotes(plan, opts.Prune)...)
@@ -151,7 +215,14 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 		}
 	}
 
-	results := Execute(ctx, client, plan, opts.Concurrency)
+	var results []Result
+	if client != nil {
+		results = Execute(ctx, client, plan, opts.Concurrency)
+	}
+	// The deployment is written after WorkOS, in one request: a failure
+	// there leaves WorkOS done, and the report says so; a rerun only sends
+	// what is still missing on either side.
+	results = append(results, WriteVariables(ctx, att, vars)...)
 	report.Results = append(report.Results, results...)
 	for _, r := range results {
 		if r.Note != "" {
@@ -171,6 +242,38 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 		return printedError(io, err)
 	}
 	return err
+}
+
+// attach connects to the deployment the project names, if any, and reads
+// its WORKOS_* variables into the target's sources. The deployment client's
+// verbose log passes through a redactor of the admin key and every secret
+// known so far, as everything else apply prints does.
+func attach(ctx context.Context, opts Options, target *project.Target) (*deployment.Attached, error) {
+	dopts := opts.Deployment
+	dopts.Vars, dopts.Section = target.Sources, string(target.Choice.Env)
+	client := opts.DeploymentClient
+	logRed := &secret.Redactor{}
+	if client.Log != nil {
+		client.Log = logRed.Writer(client.Log)
+	}
+	att, err := deployment.Attach(dopts, client, opts.NoDeployment)
+	if err != nil {
+		return nil, deployment.CommandError(err, "")
+	}
+	if !att.Connected() {
+		return att, nil
+	}
+	logRed.Add(att.Target.AdminKey())
+	for _, v := range target.Sources.Secrets(func(n, v string) bool { return secret.IsSecretName(n) || secret.LooksLikeAPIKey(v) }) {
+		logRed.Add(v)
+	}
+	if err := att.ReadAuthVars(ctx, target.Sources, string(target.Choice.Env), opts.OverwriteDeploymentVars); err != nil {
+		return nil, err
+	}
+	for _, a := range target.Sources.AuthVars() {
+		logRed.Add(a.Deployment)
+	}
+	return att, nil
 }
 
 // printedError prints err on stderr as Main does and returns a silent error
