@@ -65,14 +65,14 @@ type DeploymentReport struct {
 
 // Report is the --json document of apply.
 type Report struct {
-	SchemaVersion int      `json:"schemaVersion"`
-	Env           string   `json:"env"`
-	EnvReason     string   `json:"envReason"`
-	DryRun        bool     `json:"dryRun"`
-	Plan          []Item   `json:"plan"`
-	Summary       Summary  `json:"summary"`
-	Results       []Result `json:"results"`
-	Notes         []string `json:"notes"`
+	SchemaVersion int              `json:"schemaVersion"`
+	Env           string           `json:"env"`
+	EnvReason     string           `json:"envReason"`
+	DryRun        bool             `json:"dryRun"`
+	Plan          []Item           `json:"plan"`
+	Summary       Summary          `json:"summary"`
+	Results       []Result         `json:"results"`
+	Notes         []string         `json:"notes"`
 	Deployment    DeploymentReport `json:"deployment"`
 }
 
