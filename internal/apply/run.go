@@ -94,7 +94,8 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 		return err
 	}
 	env := target.Choice.Env
-	att, err := attach(ctx, opts, target)
+	att, err := deployment.AttachAuth(ctx, deployment.AuthRequest{Options: opts.Deployment, Client: opts.DeploymentClient,
+		Disabled: opts.NoDeployment, Sources: target.Sources, Env: string(env), PreferLocal: opts.OverwriteDeploymentVars})
 	if err != nil {
 		return err
 	}
@@ -242,38 +243,6 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 		return printedError(io, err)
 	}
 	return err
-}
-
-// attach connects to the deployment the project names, if any, and reads
-// its WORKOS_* variables into the target's sources. The deployment client's
-// verbose log passes through a redactor of the admin key and every secret
-// known so far, as everything else apply prints does.
-func attach(ctx context.Context, opts Options, target *project.Target) (*deployment.Attached, error) {
-	dopts := opts.Deployment
-	dopts.Vars, dopts.Section = target.Sources, string(target.Choice.Env)
-	client := opts.DeploymentClient
-	logRed := &secret.Redactor{}
-	if client.Log != nil {
-		client.Log = logRed.Writer(client.Log)
-	}
-	att, err := deployment.Attach(dopts, client, opts.NoDeployment)
-	if err != nil {
-		return nil, deployment.CommandError(err, "")
-	}
-	if !att.Connected() {
-		return att, nil
-	}
-	logRed.Add(att.Target.AdminKey())
-	for _, v := range target.Sources.Secrets(func(n, v string) bool { return secret.IsSecretName(n) || secret.LooksLikeAPIKey(v) }) {
-		logRed.Add(v)
-	}
-	if err := att.ReadAuthVars(ctx, target.Sources, string(target.Choice.Env), opts.OverwriteDeploymentVars); err != nil {
-		return nil, err
-	}
-	for _, a := range target.Sources.AuthVars() {
-		logRed.Add(a.Deployment)
-	}
-	return att, nil
 }
 
 // printedError prints err on stderr as Main does and returns a silent error

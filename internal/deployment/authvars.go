@@ -11,6 +11,52 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 )
 
+// AuthRequest says which deployment to attach and which sources to give
+// its WORKOS_* variables (see AttachAuth).
+type AuthRequest struct {
+	Options  Options
+	Client   ClientOptions
+	Disabled bool
+	Sources  *resolve.Sources
+	// Env is the authKit section ("dev", "preview", "prod").
+	Env         string
+	PreferLocal bool
+}
+
+// AttachAuth attaches the deployment the project names, if any (Options'
+// Vars and Section come from the request), and reads its WORKOS_*
+// variables into Sources. The client's verbose log passes through a
+// redactor of the admin key and the secrets known so far, the deployment's
+// included. Errors are CommandErrors: 3 bad input, 4 a refused key, 1 the
+// rest.
+func AttachAuth(ctx context.Context, r AuthRequest) (*Attached, error) {
+	opts := r.Options
+	opts.Vars, opts.Section = r.Sources, r.Env
+	client := r.Client
+	logRed := &secret.Redactor{}
+	if client.Log != nil {
+		client.Log = logRed.Writer(client.Log)
+	}
+	att, err := Attach(opts, client, r.Disabled)
+	if err != nil {
+		return nil, CommandError(err, "")
+	}
+	if !att.Connected() {
+		return att, nil
+	}
+	logRed.Add(att.Target.AdminKey())
+	for _, v := range r.Sources.Secrets(func(n, v string) bool { return secret.IsSecretName(n) || secret.LooksLikeAPIKey(v) }) {
+		logRed.Add(v)
+	}
+	if err := att.ReadAuthVars(ctx, r.Sources, r.Env, r.PreferLocal); err != nil {
+		return nil, err
+	}
+	for _, a := range r.Sources.AuthVars() {
+		logRed.Add(a.Deployment)
+	}
+	return att, nil
+}
+
 // ReadAuthVars lists the deployment's variables and makes its WORKOS_*
 // credentials a source of src for the section env (see
 // resolve.Sources.SetDeployment). Not connected, it does nothing. The error
