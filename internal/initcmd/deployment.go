@@ -7,7 +7,6 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/deployment"
-	"github.com/convex-authkit/convex-authkit/internal/resolve"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 )
 
@@ -35,13 +34,9 @@ type deploymentPlan struct {
 // Convex CLI's mismatch (exit 3, nothing written) unless --force.
 func planDeployment(opts Options, a *Answers, red *secret.Redactor) (*deploymentPlan, error) {
 	p := &deploymentPlan{holds: map[string]bool{}}
-	flags := map[string]string{"WORKOS_CLIENT_ID": a.ClientID}
-	if a.APIKey != "" {
-		flags["WORKOS_API_KEY"] = a.APIKey
-	}
-	src, err := resolve.Load(resolve.Options{Dir: opts.Dir, Env: opts.Env, Flags: flags})
+	src, err := answerSources(opts, a)
 	if err != nil {
-		return nil, err // project.LoadTarget read the same files without error
+		return nil, err
 	}
 	att, err := deployment.AttachAuth(context.Background(), deployment.AuthRequest{Options: opts.Deployment, Client: opts.DeploymentClient,
 		Disabled: opts.NoDeployment, Sources: src, Env: "dev", PreferLocal: opts.Force})
