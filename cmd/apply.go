@@ -12,6 +12,7 @@ import (
 func newCmdApply(f *cmdutil.Factory, runF func(apply.Options) error) *cobra.Command {
 	opts := apply.Options{}
 	var sf sectionFlags
+	var df deploymentFlags
 	c := &cobra.Command{
 		Use:   "apply",
 		Short: "Register the section's redirect URIs, CORS origins and homepage in WorkOS",
@@ -23,14 +24,24 @@ lists what WorkOS already has, prints a plan and applies it:
   ? redirect URI https://...      in WorkOS only, left alone
   - redirect URI https://...      deleted (only with --prune)
   ~ app homepage URL https://...  always set (WorkOS cannot read it back)
+  + deployment variable WORKOS_CLIENT_ID = client_...
+                                  known here, missing on the Convex deployment
+
+With a Convex deployment connected (CONVEX_DEPLOY_KEY, CONVEX_SELF_HOSTED_URL
+and CONVEX_SELF_HOSTED_ADMIN_KEY, or the project's own convex CLI), apply
+reads its WORKOS_* variables as the Convex CLI does: for dev the machine
+first, then the deployment; for preview and prod the deployment first. It
+puts the WORKOS_* values known here and missing there on the deployment, in
+one request after the WorkOS changes. A deployment value that differs from
+the one used is an error (exit 3) unless --overwrite-deployment-vars.
 
 Writes run concurrently. If some fail, apply says which were applied and which
 were not and exits 1; running it again converges. For the prod section, or
 with an sk_live_ key, URLs must be https, without localhost, wildcards or
 query strings.
 
-The API key comes from WORKOS_API_KEY (environment, .env.local or .env); it is
-never a flag. --emulate runs against an in-process WorkOS emulator instead.
+The API key comes from WORKOS_API_KEY (the deployment, the environment,
+.env.local or .env); it is never a flag. --emulate runs against an in-process WorkOS emulator instead.
 
 Exit status: 0 done, 1 some changes failed, 2 changes pending (with --dry-run
 --detailed-exitcode) or cancelled, 3 invalid configuration, 4 WorkOS
@@ -58,6 +69,8 @@ authentication.`,
 			opts.Options = sf.project(f)
 			opts.JSON, opts.Verbose = f.Globals.JSON, f.Globals.Verbose
 			opts.UserAgent = "convex-authkit/" + f.Build.Version
+			opts.Deployment, opts.DeploymentClient = df.options(f, nil, "")
+			opts.NoDeployment = df.none
 			if runF != nil {
 				return runF(opts)
 			}
@@ -74,5 +87,7 @@ authentication.`,
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "timeout of each WorkOS request")
 	fl.StringVar(&opts.BaseURL, "workos-url", "", "WorkOS API base URL (default: WORKOS_BASE_URL, else https://api.workos.com)")
 	fl.BoolVar(&opts.Emulate, "emulate", false, "run against an in-process WorkOS emulator (no account needed)")
+	df.bind(fl)
+	fl.BoolVar(&opts.OverwriteDeploymentVars, "overwrite-deployment-vars", false, "give the deployment the local WORKOS_* values where it holds different ones (default: stop on the mismatch)")
 	return c
 }

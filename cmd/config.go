@@ -58,6 +58,7 @@ Exit status: 0 valid (warnings on stderr), 3 invalid.`,
 
 func newCmdConfigShow(f *cmdutil.Factory, runF func(configcmd.ShowOptions) error) *cobra.Command {
 	var sf sectionFlags
+	var df deploymentFlags
 	var showSecrets bool
 	c := &cobra.Command{
 		Use:   "show",
@@ -72,6 +73,11 @@ empty value counts as unset); ${authEnv.WORKOS_CLIENT_ID} and
 ${authEnv.WORKOS_ENVIRONMENT_ID} from --client-id and --environment-id first.
 The API key is never a flag: set WORKOS_API_KEY in the environment or a
 dotenv file.
+
+With a Convex deployment connected (CONVEX_DEPLOY_KEY, the self-hosted
+variables, or the project's convex CLI) its WORKOS_* variables are a source
+too, as in the Convex CLI: for dev after the machine, for preview and prod
+before it (the source shows as "deployment"). --no-deployment leaves it out.
 
 Without --env the environment comes from CONVEX_DEPLOY_KEY (prod:, preview:,
 dev:), then VERCEL_ENV, then Netlify's CONTEXT, else dev; the choice and the
@@ -88,7 +94,9 @@ convex.json is invalid or a placeholder cannot be resolved.`,
 			opts := configcmd.ShowOptions{
 				IO: f.IOStreams, Options: sf.project(f),
 				JSON: f.Globals.JSON, Verbose: f.Globals.Verbose, ShowSecrets: showSecrets,
+				NoDeployment: df.none,
 			}
+			opts.Deployment, opts.DeploymentClient = df.options(f, nil, "")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -97,6 +105,7 @@ convex.json is invalid or a placeholder cannot be resolved.`,
 	}
 	fl := c.Flags()
 	sf.bind(fl, "resolve")
+	df.bind(fl)
 	fl.BoolVar(&showSecrets, "show-secrets", false, "print secrets in full")
 	return c
 }

@@ -10,6 +10,7 @@ import (
 
 func newCmdInit(f *cmdutil.Factory, runF func(initcmd.Options) error) *cobra.Command {
 	opts := initcmd.Options{}
+	var df deploymentFlags
 	c := &cobra.Command{
 		Use:   "init",
 		Short: "Set up WorkOS AuthKit for a Convex app: convex.json, auth.config.ts and .env.local",
@@ -27,6 +28,12 @@ the framework's default), asks for anything it cannot detect, and writes:
   .env.local              what the app reads, as generate env writes it: the
                           client ID and redirect URI, and for the server
                           frameworks the API key and a cookie password
+
+With a Convex deployment connected (CONVEX_DEPLOY_KEY, CONVEX_SELF_HOSTED_URL
+and CONVEX_SELF_HOSTED_ADMIN_KEY, or the project's convex CLI), init also
+puts WORKOS_CLIENT_ID (and WORKOS_API_KEY when it knows it) on the dev
+deployment when it lacks them, in one request after the files; a different
+value there stops init (exit 3) unless --force.
 
 Every other key of convex.json keeps its place and layout. An authKit
 section that differs, or an auth config convex-authkit did not write, is
@@ -64,6 +71,8 @@ that would be replaced without --force.`,
 			opts.Dir, opts.Env = f.ProjectDir(), f.Env
 			opts.ConfigPath, opts.ConfigName = f.ConfigPath()
 			opts.JSON, opts.Verbose = f.Globals.JSON, f.Globals.Verbose
+			opts.Deployment, opts.DeploymentClient = df.options(f, nil, "dev")
+			opts.NoDeployment = df.none
 			if runF != nil {
 				return runF(opts)
 			}
@@ -77,6 +86,7 @@ that would be replaced without --force.`,
 	fl.StringVar(&opts.AuthDomain, "auth-domain", "", "host of a custom AuthKit domain, e.g. auth.example.com (\"\" for none)")
 	fl.StringSliceVar(&opts.Files, "files", initcmd.AllFiles, "files to write")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "take the flags and detected values without asking")
-	fl.BoolVar(&opts.Force, "force", false, "replace an authKit section or auth config you wrote, and .env.local values that differ, without asking")
+	fl.BoolVar(&opts.Force, "force", false, "replace an authKit section or auth config you wrote, .env.local values that differ, and a different WORKOS_* value on the deployment, without asking")
+	df.bind(fl)
 	return c
 }

@@ -49,6 +49,7 @@ const (
 // Result is what happened to one plan item that needed a request.
 type Result struct {
 	Resource string `json:"resource"`
+	Name     string `json:"name,omitempty"`
 	Value    string `json:"value"`
 	Status   string `json:"status"`
 	Outcome  string `json:"outcome"`
@@ -114,6 +115,9 @@ func Execute(ctx context.Context, c Client, p *Plan, concurrency int) []Result {
 	}
 	var work []Item
 	for _, it := range p.Items {
+		if it.Resource == DeploymentVariable {
+			continue // WriteVariables sends these, in one request
+		}
 		if it.Pending() || it.Action == ActionSet {
 			work = append(work, it)
 		}

@@ -13,13 +13,16 @@ const (
 	ActionDelete    = "delete"    // in WorkOS only, deleted under --prune
 	ActionSet       = "set"       // the homepage URL: it cannot be read back, so it is always set
 	ActionEnsure    = "ensure"    // WorkOS cannot list this resource: create it, "already exists" means unchanged
+	ActionReplace   = "replace"   // a deployment variable that differs, under --overwrite-deployment-vars
 )
 
 // Item is one line of the plan.
 type Item struct {
 	Resource string `json:"resource"`
 	Action   string `json:"action"`
-	Value    string `json:"value"`
+	// Name is a deployment variable's name; its Value is masked when secret.
+	Name  string `json:"name,omitempty"`
+	Value string `json:"value"`
 	// ID is WorkOS's id of a remote item (needed to delete it).
 	ID string `json:"-"`
 	// Default marks WorkOS's default redirect URI, which is never deleted.
@@ -30,7 +33,7 @@ type Item struct {
 // not counted: it cannot be read back, so it would always look pending.
 func (it Item) Pending() bool {
 	switch it.Action {
-	case ActionAdd, ActionDelete, ActionEnsure:
+	case ActionAdd, ActionDelete, ActionEnsure, ActionReplace:
 		return true
 	}
 	return false
@@ -72,7 +75,7 @@ func (p *Plan) Summary() Summary {
 		switch it.Action {
 		case ActionAdd, ActionEnsure:
 			s.Add++
-		case ActionSet:
+		case ActionSet, ActionReplace:
 			s.Set++
 		case ActionDelete:
 			s.Delete++

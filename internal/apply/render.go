@@ -38,7 +38,16 @@ func planNotes(p *Plan, prune bool) []string {
 }
 
 var planSymbols = map[string]string{
-	ActionAdd: "+", ActionEnsure: "+", ActionUnchanged: "=", ActionUnmanaged: "?", ActionDelete: "-", ActionSet: "~",
+	ActionAdd: "+", ActionEnsure: "+", ActionUnchanged: "=", ActionUnmanaged: "?", ActionDelete: "-", ActionSet: "~", ActionReplace: "~",
+}
+
+// describe is how output names an item: "redirect URI https://...", or
+// "deployment variable WORKOS_CLIENT_ID = client_..." (value as shown).
+func describe(resource, name, value string) string {
+	if name != "" {
+		return fmt.Sprintf("%s %s = %s", label(resource), name, value)
+	}
+	return label(resource) + " " + value
 }
 
 func printPlan(io *iostreams.IOStreams, p *Plan, notes []string) {
@@ -46,10 +55,12 @@ func printPlan(io *iostreams.IOStreams, p *Plan, notes []string) {
 	w := io.Out
 	for _, it := range p.Items {
 		sym := planSymbols[it.Action]
-		line := fmt.Sprintf("%s %s %s", sym, label(it.Resource), it.Value)
+		line := sym + " " + describe(it.Resource, it.Name, it.Value)
 		switch it.Action {
 		case ActionAdd, ActionSet:
 			line = cs.Green(line)
+		case ActionReplace:
+			line = cs.Yellow(line) + cs.Gray(" (replaces the deployment's value, "+OverwriteFlag+")")
 		case ActionEnsure:
 			line = cs.Green(line) + cs.Gray(" (ensure)")
 		case ActionDelete:
@@ -83,7 +94,7 @@ func printResults(io *iostreams.IOStreams, results []Result) {
 	counts := map[string]int{}
 	for _, r := range results {
 		counts[r.Status]++
-		what := label(r.Resource) + " " + r.Value
+		what := describe(r.Resource, r.Name, r.Value)
 		switch r.Status {
 		case StatusCreated, StatusUpdated, StatusDeleted:
 			fmt.Fprintf(w, "%s %s %s\n", cs.Green("✓"), r.Status, what)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
@@ -39,18 +40,40 @@ type Options struct {
 	// Emulate runs against an in-process WorkOS emulator (no account needed).
 	Emulate   bool
 	UserAgent string
+
+	// Deployment and DeploymentClient say how to reach the Convex
+	// deployment (Vars and Section are filled in by Run); NoDeployment is
+	// --no-deployment.
+	Deployment       deployment.Options
+	DeploymentClient deployment.ClientOptions
+	NoDeployment     bool
+	// OverwriteDeploymentVars gives the deployment the local WORKOS_*
+	// values where it holds others, instead of stopping on the mismatch.
+	OverwriteDeploymentVars bool
+}
+
+// OverwriteFlag is the flag that sets OverwriteDeploymentVars.
+const OverwriteFlag = "--overwrite-deployment-vars"
+
+// DeploymentReport says which deployment apply read and wrote, in --json.
+type DeploymentReport struct {
+	Connected bool   `json:"connected"`
+	Target    string `json:"target,omitempty"`
+	// Reason says why none is connected.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Report is the --json document of apply.
 type Report struct {
-	SchemaVersion int      `json:"schemaVersion"`
-	Env           string   `json:"env"`
-	EnvReason     string   `json:"envReason"`
-	DryRun        bool     `json:"dryRun"`
-	Plan          []Item   `json:"plan"`
-	Summary       Summary  `json:"summary"`
-	Results       []Result `json:"results"`
-	Notes         []string `json:"notes"`
+	SchemaVersion int              `json:"schemaVersion"`
+	Env           string           `json:"env"`
+	EnvReason     string           `json:"envReason"`
+	DryRun        bool             `json:"dryRun"`
+	Plan          []Item           `json:"plan"`
+	Summary       Summary          `json:"summary"`
+	Results       []Result         `json:"results"`
+	Notes         []string         `json:"notes"`
+	Deployment    DeploymentReport `json:"deployment"`
 }
 
 // Run validates, plans and applies one section. Everything it prints, and
@@ -70,15 +93,29 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	if err != nil {
 		return err
 	}
-	sec := resolve.Resolve(cfg, target.Choice.Env, target.Sources)
+	env := target.Choice.Env
+	att, err := deployment.AttachAuth(ctx, deployment.AuthRequest{Options: opts.Deployment, Client: opts.DeploymentClient,
+		Disabled: opts.NoDeployment, Sources: target.Sources, Env: string(env), PreferLocal: opts.OverwriteDeploymentVars})
+	if err != nil {
+		return err
+	}
+	sec := resolve.Resolve(cfg, env, target.Sources)
 	red := sec.Redactor(target.Sources)
+	if att.Connected() {
+		red.Add(att.Target.AdminKey())
+	}
 	*redp = red
 	io := opts.IO.Wrap(red.Writer)
 	opts.IO = io
 	cs := io.ColorScheme()
-	env := target.Choice.Env
 	report := &Report{SchemaVersion: cmdutil.SchemaVersion, Env: string(env), EnvReason: target.Choice.Reason,
-		DryRun: opts.DryRun, Plan: []Item{}, Results: []Result{}, Notes: []string{}}
+		DryRun: opts.DryRun, Plan: []Item{}, Results: []Result{}, Notes: []string{},
+		Deployment: DeploymentReport{Connected: att.Connected()}}
+	if att.Connected() {
+		report.Deployment.Target = att.Describe()
+	} else {
+		report.Deployment.Reason = att.NotConnected
+	}
 
 	// The values are validated before the key is even looked up, so that a
 	// broken convex.json is reported first, whatever else is missing.
@@ -91,8 +128,27 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	// as the file check's warning about the same value.
 	cmdutil.PrintProblems(io.ErrOut, cs, withoutPaths(warnings, invalid))
 	fmt.Fprintf(io.ErrOut, "Using authKit.%s (%s)\n", env, target.Choice.Reason)
+	if att.Connected() {
+		fmt.Fprintf(io.ErrOut, "Using %s\n", att.Describe())
+	} else {
+		fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Gray("note:"), att.NotConnectedNote())
+	}
 
-	if nothing != "" {
+	// The Convex CLI checks the deployment's credentials before its push
+	// does anything else; so does apply, before any WorkOS request.
+	vars, varWarnings, err := deployment.PlanAuthVars(target.Sources, att.Describe(), opts.OverwriteDeploymentVars, OverwriteFlag)
+	if err != nil {
+		return err
+	}
+	for _, w := range varWarnings {
+		fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Yellow("warning:"), w)
+	}
+	if !sec.Configured {
+		// Without the section the Convex CLI does no WorkOS work at all,
+		// and sets nothing on the deployment either.
+		vars = nil
+	}
+	if nothing != "" && len(vars) == 0 {
 		report.Notes = append(report.Notes, nothing)
 		return finish(opts, report, nothing)
 	}
@@ -107,23 +163,32 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 			"pass --yes to confirm, or run --prune --dry-run first to see what would be deleted")
 	}
 
-	client, liveKey, stop, err := connect(opts, target.Sources, io)
-	if err != nil {
-		return err
-	}
-	defer stop()
-
-	if liveKey && env != config.Prod {
-		if invalid := Validate(cfg.File, sec, true, "a production (sk_live_) key"); len(invalid) > 0 {
-			return invalidError(env, invalid)
+	plan := &Plan{RedirectsListed: true, CORSListed: true}
+	var client Client
+	if nothing == "" {
+		var liveKey bool
+		var stop func()
+		client, liveKey, stop, err = connect(opts, target.Sources, io)
+		if err != nil {
+			return err
 		}
-	}
+		defer stop()
 
-	remote, err := FetchRemote(ctx, client)
-	if err != nil {
-		return apiError(err, "cannot read the current WorkOS configuration; nothing was applied")
+		if liveKey && env != config.Prod {
+			if invalid := Validate(cfg.File, sec, true, "a production (sk_live_) key"); len(invalid) > 0 {
+				return invalidError(env, invalid)
+			}
+		}
+
+		remote, err := FetchRemote(ctx, client)
+		if err != nil {
+			return apiError(err, "cannot read the current WorkOS configuration; nothing was applied")
+		}
+		plan = Build(sec, remote, opts.Prune)
+	} else {
+		report.Notes = append(report.Notes, nothing)
 	}
-	plan := Build(sec, remote, opts.Prune)
+	plan.Items = append(plan.Items, VariableItems(vars)...)
 	report.Plan = append(report.Plan, plan.Items...)
 	report.Summary = plan.Summary()
 	report.Notes = append(report.Notes, planNotes(plan, opts.Prune)...)
@@ -151,7 +216,14 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 		}
 	}
 
-	results := Execute(ctx, client, plan, opts.Concurrency)
+	var results []Result
+	if client != nil {
+		results = Execute(ctx, client, plan, opts.Concurrency)
+	}
+	// The deployment is written after WorkOS, in one request: a failure
+	// there leaves WorkOS done, and the report says so; a rerun only sends
+	// what is still missing on either side.
+	results = append(results, WriteVariables(ctx, att, vars)...)
 	report.Results = append(report.Results, results...)
 	for _, r := range results {
 		if r.Note != "" {

@@ -28,6 +28,8 @@ func label(resource string) string {
 		return "redirect URI"
 	case CORSOrigin:
 		return "CORS origin"
+	case DeploymentVariable:
+		return "deployment variable"
 	}
 	return "app homepage URL"
 }

@@ -2,6 +2,7 @@ package configcmd
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/interpolate"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
@@ -23,6 +25,13 @@ type ShowOptions struct {
 	JSON        bool
 	Verbose     bool
 	ShowSecrets bool
+
+	// Deployment and DeploymentClient say how to reach the Convex
+	// deployment, whose WORKOS_* variables are a source of ${authEnv.*};
+	// NoDeployment is --no-deployment.
+	Deployment       deployment.Options
+	DeploymentClient deployment.ClientOptions
+	NoDeployment     bool
 }
 
 // Show prints the section of the chosen environment with every placeholder
@@ -40,6 +49,24 @@ func Show(opts ShowOptions) error {
 	}
 	env := target.Choice.Env
 	fmt.Fprintf(opts.IO.ErrOut, "Using authKit.%s (%s)\n", env, target.Choice.Reason)
+	att, err := deployment.AttachAuth(context.Background(), deployment.AuthRequest{Options: opts.Deployment, Client: opts.DeploymentClient,
+		Disabled: opts.NoDeployment, Sources: target.Sources, Env: string(env)})
+	if err != nil {
+		return err
+	}
+	if att.Connected() {
+		fmt.Fprintf(opts.IO.ErrOut, "Using %s\n", att.Describe())
+	} else if opts.Verbose {
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", cs.Gray("note:"), att.NotConnectedNote())
+	}
+	// show changes nothing: a mismatch apply would stop on is a warning here.
+	if _, warnings, err := deployment.PlanAuthVars(target.Sources, att.Describe(), false, "apply --overwrite-deployment-vars"); err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", cs.Yellow("warning:"), err)
+	} else {
+		for _, w := range warnings {
+			fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", cs.Yellow("warning:"), w)
+		}
+	}
 
 	sec := resolve.Resolve(cfg, env, target.Sources)
 	if len(sec.Problems) > 0 {

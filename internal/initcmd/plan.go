@@ -159,13 +159,9 @@ func planAuthConfig(opts Options, a *Answers, cur *config.Config) (*planned, err
 // section of cfg, with the client ID (and any API key typed into the form)
 // as authEnv values.
 func planEnvLocal(opts Options, a *Answers, cfg *config.Config, red *secret.Redactor) (*planned, error) {
-	flags := map[string]string{"WORKOS_CLIENT_ID": a.ClientID}
-	if a.APIKey != "" {
-		flags["WORKOS_API_KEY"] = a.APIKey
-	}
-	src, err := resolve.Load(resolve.Options{Dir: opts.Dir, Env: opts.Env, Flags: flags})
+	src, err := answerSources(opts, a)
 	if err != nil {
-		return nil, err // project.LoadTarget read the same files without error
+		return nil, err
 	}
 	res, err := envgen.Plan(envgen.Request{
 		Dir: opts.Dir, Config: cfg, Section: resolve.Resolve(cfg, config.Dev, src), Sources: src, Environ: opts.Env,
@@ -196,4 +192,15 @@ func planEnvLocal(opts Options, a *Answers, cfg *config.Config, red *secret.Reda
 	}
 	p.write = res.Write
 	return p, nil
+}
+
+// answerSources are the project's variables with the client ID (and any API
+// key typed into the form) as authEnv values.
+func answerSources(opts Options, a *Answers) (*resolve.Sources, error) {
+	flags := map[string]string{"WORKOS_CLIENT_ID": a.ClientID}
+	if a.APIKey != "" {
+		flags["WORKOS_API_KEY"] = a.APIKey
+	}
+	// project.LoadTarget read the same files without error.
+	return resolve.Load(resolve.Options{Dir: opts.Dir, Env: opts.Env, Flags: flags})
 }

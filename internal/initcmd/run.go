@@ -6,6 +6,7 @@
 package initcmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/authconfig"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
@@ -59,6 +61,13 @@ type Options struct {
 	Force bool
 	// Rand is the source of the cookie password; nil means crypto/rand.
 	Rand io.Reader
+
+	// Deployment and DeploymentClient say how to reach the Convex
+	// deployment, which is given WORKOS_CLIENT_ID (and a known API key)
+	// when it lacks them; NoDeployment is --no-deployment.
+	Deployment       deployment.Options
+	DeploymentClient deployment.ClientOptions
+	NoDeployment     bool
 }
 
 // Report is the --json document of init.
@@ -69,6 +78,16 @@ type Report struct {
 	AuthDomain    string       `json:"authDomain"`
 	Files         []FileResult `json:"files"`
 	NextSteps     []string     `json:"nextSteps"`
+	// Deployment lists the variables put on the connected deployment;
+	// absent when none is connected.
+	Deployment []VariableResult `json:"deployment,omitempty"`
+}
+
+// VariableResult says what init did to one deployment variable.
+type VariableResult struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"` // the API key masked
+	Action string `json:"action"`
 }
 
 // FileResult says what init did to one file.
@@ -119,6 +138,10 @@ func redactor(cur *config.Config, src *resolve.Sources, apiKey string) *secret.R
 
 func execute(opts Options, pkg *framework.PackageJSON, a *Answers, cur *config.Config, red *secret.Redactor) error {
 	io := opts.IO
+	dep, err := planDeployment(opts, a, red)
+	if err != nil {
+		return err
+	}
 	files, err := planFiles(opts, pkg, a, cur, red)
 	if err != nil {
 		return err
@@ -128,7 +151,7 @@ func execute(opts Options, pkg *framework.PackageJSON, a *Answers, cur *config.C
 	}
 
 	report := &Report{SchemaVersion: cmdutil.SchemaVersion, Framework: a.Framework.ID, Port: a.Port,
-		AuthDomain: a.AuthDomain, Files: []FileResult{}, NextSteps: nextSteps(a)}
+		AuthDomain: a.AuthDomain, Files: []FileResult{}, NextSteps: nextSteps(a, dep.holds)}
 	var written []string
 	for _, f := range files {
 		if f.action != ActionUnchanged {
@@ -139,10 +162,14 @@ func execute(opts Options, pkg *framework.PackageJSON, a *Answers, cur *config.C
 		}
 		report.Files = append(report.Files, FileResult{f.name, f.action})
 	}
+	if err := dep.write(context.Background()); err != nil {
+		return err
+	}
+	report.Deployment = dep.results
 	if opts.JSON {
 		return cmdutil.WriteJSON(io.Out, report)
 	}
-	printReport(io, a, report, len(written) == 0)
+	printReport(io, a, report, len(written) == 0 && len(dep.changes) == 0)
 	return nil
 }
 
@@ -386,16 +413,20 @@ func writeError(err error, name string, written []string) error {
 // credentials (auth.config.ts reads WORKOS_CLIENT_ID there, and the Convex
 // CLI reads WORKOS_API_KEY only from the deployment), and WorkOS needs the
 // dev section's URLs.
-func nextSteps(a *Answers) []string {
+// Variables the deployment holds (holds) need no step.
+func nextSteps(a *Answers, holds map[string]bool) []string {
 	clientID := a.ClientID
 	if clientID == "" {
 		clientID = "<your WorkOS client ID>"
 	}
-	steps := []string{
-		"npx convex env set WORKOS_CLIENT_ID " + clientID,
-		"npx convex env set WORKOS_API_KEY <your WorkOS API key>",
-		"convex-authkit apply --env dev",
+	var steps []string
+	if !holds["WORKOS_CLIENT_ID"] {
+		steps = append(steps, "npx convex env set WORKOS_CLIENT_ID "+clientID)
 	}
+	if !holds["WORKOS_API_KEY"] {
+		steps = append(steps, "npx convex env set WORKOS_API_KEY <your WorkOS API key>")
+	}
+	steps = append(steps, "convex-authkit apply --env dev")
 	if a.AuthDomain != "" {
 		steps = append(steps, fmt.Sprintf("set %s=%s where your production app is built", a.Framework.APIHostnameVar, a.AuthDomain))
 	}
@@ -417,17 +448,28 @@ func printReport(io *iostreams.IOStreams, a *Answers, r *Report, nothing bool) {
 		}
 		fmt.Fprintf(w, "  %s %s\n", label, f.Path)
 	}
+	for _, v := range r.Deployment {
+		fmt.Fprintf(w, "  %s deployment variable %s = %s\n", cs.Green(fmt.Sprintf("%-9s", v.Action)), v.Name, v.Value)
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, cs.Bold("Next steps:"))
-	fmt.Fprintln(w, "  1. Give your Convex deployment the WorkOS credentials:")
-	fmt.Fprintf(w, "       %s\n       %s\n", r.NextSteps[0], r.NextSteps[1])
+	steps := r.NextSteps
+	n := 1
+	if strings.HasPrefix(steps[0], "npx convex env set") {
+		fmt.Fprintf(w, "  %d. Give your Convex deployment the WorkOS credentials:\n", n)
+		for len(steps) > 0 && strings.HasPrefix(steps[0], "npx convex env set") {
+			fmt.Fprintf(w, "       %s\n", steps[0])
+			steps = steps[1:]
+		}
+		n++
+	}
 	what := "redirect URI and homepage"
 	if a.Framework.CORS {
 		what = "redirect URI, homepage and CORS origin"
 	}
-	fmt.Fprintf(w, "  2. Register the dev section's %s in WorkOS:\n", what)
-	fmt.Fprintf(w, "       %s\n", r.NextSteps[2])
+	fmt.Fprintf(w, "  %d. Register the dev section's %s in WorkOS:\n", n, what)
+	fmt.Fprintf(w, "       %s\n", steps[0])
 	if a.AuthDomain != "" {
-		fmt.Fprintf(w, "  3. In production, %s.\n", r.NextSteps[3])
+		fmt.Fprintf(w, "  %d. In production, %s.\n", n+1, steps[1])
 	}
 }

@@ -22,6 +22,8 @@ type Sources struct {
 	flags map[string]string
 	env   map[string]string
 	files []*dotenv.File
+	// deployment is nil until SetDeployment: no deployment connected.
+	deployment *deploymentVars
 	// Warnings are things about the sources a user should know, such as
 	// values that this tool and the Convex CLI may read differently.
 	Warnings []diag.Problem
@@ -80,10 +82,25 @@ func (s *Sources) Get(name string) (value, source string, found bool) {
 	return v.Value, v.Source(), true
 }
 
-// GetAuth returns a WorkOS credential: a flag first, then as Get.
+// GetAuth returns a WorkOS credential: a flag first, then the machine (as
+// Get) and the deployment in the order SetDeployment says.
 func (s *Sources) GetAuth(name string) (value, source string, found bool) {
+	d := s.deployment
+	if d == nil {
+		return s.localAuth(name)
+	}
+	dv, inDeployment := d.vars[name]
 	if v, ok := s.flags[name]; ok && v != "" {
 		return v, "flag", true
+	}
+	if inDeployment && d.first[name] {
+		return dv, SourceDeployment, true
+	}
+	if v, src, ok := s.Get(name); ok && v != "" {
+		return v, src, true
+	}
+	if inDeployment {
+		return dv, SourceDeployment, true
 	}
 	return s.Get(name)
 }
@@ -103,6 +120,11 @@ func (s *Sources) Secrets(isSecret func(name, value string) bool) []string {
 	for _, f := range s.files {
 		for _, e := range f.Entries {
 			add(e.Key, e.Value)
+		}
+	}
+	if s.deployment != nil {
+		for k, v := range s.deployment.vars {
+			add(k, v)
 		}
 	}
 	return out
@@ -160,4 +182,90 @@ func (s *Sources) Lookup(name string) (Variable, bool) {
 		}
 	}
 	return Variable{}, false
+}
+
+// The WorkOS credentials a Convex deployment holds and the Convex CLI reads
+// from it for ${authEnv.*}; no other name is taken from the deployment.
+var DeploymentAuthNames = []string{"WORKOS_CLIENT_ID", "WORKOS_API_KEY", "WORKOS_ENVIRONMENT_ID"}
+
+// SourceDeployment is the source of a value read from the deployment.
+const SourceDeployment = "deployment"
+
+// deploymentVars are the deployment's WORKOS_* variables, once known.
+type deploymentVars struct {
+	vars        map[string]string
+	first       map[string]bool
+	preferLocal bool
+}
+
+// SetDeployment makes the deployment's variables a source of the three
+// WORKOS_* authEnv names, in the order the Convex CLI reads them for the
+// section env: for dev, the machine (environment, .env.local, .env) before
+// the deployment; for preview and prod, the deployment first. The CLI reads
+// WORKOS_API_KEY only from the deployment; this tool also takes a local
+// one, after the deployment's. Flags always come first. preferLocal puts
+// the machine before the deployment for every name: the deployment is about
+// to be given the local values (--overwrite-deployment-vars).
+func (s *Sources) SetDeployment(vars map[string]string, env string, preferLocal bool) {
+	d := &deploymentVars{vars: map[string]string{}, first: map[string]bool{}, preferLocal: preferLocal}
+	for _, name := range DeploymentAuthNames {
+		if v := vars[name]; v != "" {
+			d.vars[name] = v
+		}
+		d.first[name] = !preferLocal && (env != "dev" || name == "WORKOS_API_KEY")
+	}
+	s.deployment = d
+}
+
+// DeploymentConnected reports whether SetDeployment was called.
+func (s *Sources) DeploymentConnected() bool { return s.deployment != nil }
+
+// localAuth is a credential from the flags or the machine, ignoring the
+// deployment. Empty counts as unset, as in the Convex CLI.
+func (s *Sources) localAuth(name string) (value, source string, found bool) {
+	if v, ok := s.flags[name]; ok && v != "" {
+		return v, "flag", true
+	}
+	return s.Get(name)
+}
+
+// AuthVar is one WORKOS_* credential as the machine and the deployment
+// know it.
+type AuthVar struct {
+	Name string
+	// Local is the value from a flag or the machine, "" when unknown;
+	// LocalSource says where it was found ("flag", "environment",
+	// ".env.local:3").
+	Local, LocalSource string
+	// Deployment is the deployment's value, "" when it has none.
+	Deployment string
+	// Value and Source are what resolution uses.
+	Value, Source string
+}
+
+// Differ reports whether both sides know the name with different values.
+func (a AuthVar) Differ() bool {
+	return a.Local != "" && a.Deployment != "" && a.Local != a.Deployment
+}
+
+// Mismatch reports what the Convex CLI stops on: the deployment holds a
+// value other than the one resolution uses.
+func (a AuthVar) Mismatch() bool { return a.Deployment != "" && a.Value != a.Deployment }
+
+// AuthVars returns the three WORKOS_* credentials as both sides know them,
+// in DeploymentAuthNames order; nil when no deployment was set.
+func (s *Sources) AuthVars() []AuthVar {
+	if s.deployment == nil {
+		return nil
+	}
+	out := make([]AuthVar, 0, len(DeploymentAuthNames))
+	for _, name := range DeploymentAuthNames {
+		a := AuthVar{Name: name, Deployment: s.deployment.vars[name]}
+		if v, src, _ := s.localAuth(name); v != "" {
+			a.Local, a.LocalSource = v, src
+		}
+		a.Value, a.Source, _ = s.GetAuth(name)
+		out = append(out, a)
+	}
+	return out
 }
