@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/deployment/deployemu"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 )
@@ -22,6 +23,8 @@ const (
 	testAPIKey     = "sk_test_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"
 	testLiveKey    = "sk_live_Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4"
 	testCookiePass = "cookie-password-that-is-long-enough-0123456789"
+	// testDeploymentSecret is held only by the deployment emulator.
+	testDeploymentSecret = "whsec_deployment-only-secret-0123456789"
 )
 
 // secretProject writes a project whose every source holds a secret: the
@@ -83,7 +86,19 @@ func TestNoOutputLeaksSecrets(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(unquoted, "convex.json"), []byte(`{"authKit": {"dev": {"localEnvVars": {"K": `+testLiveKey+`}}}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dirs := []string{secretProject(t, false), secretProject(t, true), unquoted}
+	// The fourth is valid, so that commands go on to read the deployment.
+	valid := t.TempDir()
+	for name, content := range map[string]string{
+		"convex.json": `{"authKit": {
+  "dev": {"configure": {"redirectUris": ["http://localhost:5173/callback"]}, "localEnvVars": {"WORKOS_CLIENT_ID": "${authEnv.WORKOS_CLIENT_ID}", "VITE_WORKOS_CLIENT_ID": "${authEnv.WORKOS_CLIENT_ID}"}},
+  "prod": {"configure": {"redirectUris": ["https://app.example.com/callback"]}}}}`,
+		".env.local": "SESSION_SECRET=" + testCookiePass + "\n",
+	} {
+		if err := os.WriteFile(filepath.Join(valid, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dirs := []string{secretProject(t, false), secretProject(t, true), unquoted, valid}
 	// Commands that call WorkOS reach an emulator that accepts the key, so
 	// they get as far as printing results; never the real API.
 	emu := emulator.New(emulator.Options{APIKey: testAPIKey})
@@ -92,7 +107,17 @@ func TestNoOutputLeaksSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = emu.Close() })
-	env := map[string]string{"WORKOS_API_KEY": testAPIKey, "WORKOS_BASE_URL": base, "CONVEX_DEPLOY_KEY": "prod:happy-otter-123|" + testLiveKey}
+	// The deploy key's deployment is an emulator too (CONVEX_URL points the
+	// key at it), holding secrets of its own.
+	deployKey := "prod:happy-otter-123|" + testLiveKey
+	dep := deployemu.New(deployemu.Options{AdminKey: deployKey, Vars: map[string]string{
+		"WORKOS_CLIENT_ID": "client_01SECRETSTEST", "WORKOS_API_KEY": testAPIKey, "WORKOS_WEBHOOK_SECRET": testDeploymentSecret}})
+	depURL, err := dep.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dep.Close() })
+	env := map[string]string{"WORKOS_API_KEY": testAPIKey, "WORKOS_BASE_URL": base, "CONVEX_DEPLOY_KEY": deployKey, "CONVEX_URL": depURL}
 	ios, _, _, _ := iostreams.Test()
 	commands := leafCommands(NewCmdRoot(&cmdutil.Factory{IOStreams: ios, Env: env}), nil)
 	if len(commands) < 4 {
@@ -111,13 +136,16 @@ func TestNoOutputLeaksSecrets(t *testing.T) {
 				f := &cmdutil.Factory{IOStreams: ios, Env: env, WorkDir: dir, Build: cmdutil.NewBuildInfo("test", "none", "unknown")}
 				code := Main(context.Background(), args, f)
 				out := stdout.String() + stderr.String()
-				for _, s := range []string{testAPIKey, testLiveKey, testCookiePass} {
+				for _, s := range []string{testAPIKey, testLiveKey, testCookiePass, testDeploymentSecret} {
 					if strings.Contains(out, s) {
 						t.Errorf("convex-authkit %s (exit %d) printed a secret:\n%s", strings.Join(args, " "), code, out)
 					}
 				}
 			}
 		}
+	}
+	if len(dep.Requests()) == 0 {
+		t.Error("no command read the deployment: its values are not covered")
 	}
 }
 
