@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/doctor"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
 )
@@ -16,6 +17,7 @@ import (
 // doctorFlags are the flags doctor and token verify share.
 type doctorFlags struct {
 	sectionFlags
+	dep           deploymentFlags
 	deploymentEnv []string
 	timeout       time.Duration
 	reqTimeout    time.Duration
@@ -26,6 +28,7 @@ type doctorFlags struct {
 func (df *doctorFlags) bind(c *cobra.Command, verb string) {
 	fl := c.Flags()
 	df.sectionFlags.bind(fl, verb)
+	df.dep.bind(fl)
 	fl.StringArrayVar(&df.deploymentEnv, "deployment-env", nil, "KEY=VALUE the Convex deployment has, for process.env in auth.config.ts (repeatable; KEY= unsets; KEY alone passes KEY from the environment)")
 	fl.DurationVar(&df.timeout, "timeout", doctor.DefaultTimeout, "overall time limit")
 	fl.DurationVar(&df.reqTimeout, "request-timeout", doctor.DefaultRequestTimeout, "time limit of each request (JWKS, WorkOS)")
@@ -61,6 +64,10 @@ func (df *doctorFlags) options(f *cmdutil.Factory) (doctor.Options, error) {
 		DeploymentEnv: denv, BaseURL: df.baseURL,
 		Timeout: df.timeout, RequestTimeout: df.reqTimeout,
 		Now: f.Now, UserAgent: "convex-authkit/" + f.Build.Version,
+		Attach: func(vars deployment.Vars, section string) (*deployment.Attached, error) {
+			o, c := df.dep.options(f, vars, section)
+			return deployment.Attach(o, c, df.dep.none)
+		},
 	}, nil
 }
 
