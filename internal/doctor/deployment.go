@@ -23,6 +23,9 @@ type Deployment struct {
 	// NotConnected says why none is connected and how to connect one.
 	NotConnected string `json:"notConnected"`
 	hint         string
+	// standIns is true when a reported check used local values in place
+	// of the deployment's (auth config, deployment or token checks).
+	standIns bool
 }
 
 // remoteDeployment is what doctor reads from the deployment. The three
@@ -90,6 +93,13 @@ func (r *remoteDeployment) info() *Deployment {
 	return &Deployment{Connected: r.connected(), Describe: r.att.Describe(), NotConnected: r.att.NotConnected, hint: r.att.Hint}
 }
 
+// usesDeployment reports whether a selected check judges the deployment's
+// values: the auth config, its providers' JWKS, tokens, or the deployment
+// itself.
+func (s Selection) usesDeployment() bool {
+	return s.group(GroupAuthConfig) || s.group(GroupDeployment) || s.group(GroupJWKS) || s.group(GroupToken)
+}
+
 // processEnv is what process.env holds on the deployment: its variables,
 // and CONVEX_CLOUD_URL and CONVEX_SITE_URL, which a deployment provides
 // itself. where names the deployment for the sources envReads reports.
@@ -138,7 +148,9 @@ func (r *remoteDeployment) routing(ac authConfig) ([]tokencheck.Provider, bool) 
 		return storedProviders(r.providers), true
 	}
 	if ac.known {
-		return ac.tc, true
+		// Non-nil even without providers: an empty list is known, and
+		// every token then gets "no providers configured".
+		return append([]tokencheck.Provider{}, ac.tc...), true
 	}
 	return nil, false
 }

@@ -205,10 +205,10 @@ func (r *Report) printHuman(w io.Writer, cs *iostreams.ColorScheme, verbose bool
 		mark = StatusWarn
 	}
 	fmt.Fprintf(w, "%s %s\n", Symbol(cs, mark), r.Summary)
-	if dep := r.Deployment; dep != nil && !dep.Connected {
-		// Everything above judged local stand-ins for the deployment's
+	if dep := r.Deployment; dep != nil && !dep.Connected && dep.standIns {
+		// The checks above judged local stand-ins for the deployment's
 		// values; say so, and how to have the real ones judged.
-		line := dep.NotConnected + "; the deployment's variables and providers were not checked"
+		line := dep.NotConnected + "; local values stood in for the deployment's variables and providers"
 		if dep.hint != "" {
 			line += "\n  to connect: " + dep.hint
 		}

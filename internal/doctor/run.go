@@ -293,6 +293,7 @@ func (d *doctor) run(ctx context.Context) *Report {
 	var dep remoteDeployment
 	dep.start(ctx, d.att)
 	rep.Deployment = dep.info()
+	rep.Deployment.standIns = d.sel.usesDeployment()
 	d.detectFramework()
 	var checks []Check
 	checks = append(checks, d.configChecks()...)

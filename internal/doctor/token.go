@@ -205,8 +205,10 @@ func (d *doctor) routedWith(c Check, ac authConfig, r *remoteDeployment, token s
 		}
 	case r.connected():
 		c.Message += " (could not read the stored providers, see " + IDDeploymentProviders + "; routed with " + fileOr(ac.file) + " as evaluated here)"
+	case ac.file == "":
+		c.Message += " (no auth config file here; the deployment's stored providers were not read)"
 	default:
-		c.Message += " (providers from " + fileOr(ac.file) + " as evaluated here, not read from the deployment)"
+		c.Message += " (providers of " + ac.file + " as evaluated here, not read from the deployment)"
 	}
 	return c
 }
