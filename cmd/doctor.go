@@ -66,6 +66,9 @@ func (df *doctorFlags) options(f *cmdutil.Factory) (doctor.Options, error) {
 		Now: f.Now, UserAgent: "convex-authkit/" + f.Build.Version,
 		Attach: func(vars deployment.Vars, section string) (*deployment.Attached, error) {
 			o, c := df.dep.options(f, vars, section)
+			// As for WorkOS, one retry: a diagnosis should be quick, and a
+			// deployment that fails twice is worth reporting.
+			c.MaxAttempts, c.Timeout = 2, df.reqTimeout
 			return deployment.Attach(o, c, df.dep.none)
 		},
 	}, nil

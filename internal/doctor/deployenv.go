@@ -30,6 +30,8 @@ type deployEnv struct {
 	// were not read; notRead says why, for messages.
 	local   bool
 	notRead string
+	// from names the deployment whose variables these are, when not local.
+	from string
 }
 
 // deploymentEnv stands in for the deployment's variables: the project's
@@ -56,6 +58,7 @@ func (d *doctor) deploymentEnv(r *remoteDeployment) deployEnv {
 	if r.envRead() {
 		appName, appURL := d.appConvexURL()
 		de.vars, de.source = r.processEnv(appName, appURL)
+		de.from = r.describe()
 		for k, v := range d.opts.DeploymentEnv {
 			set(k, v, "--deployment-env")
 		}
@@ -208,7 +211,10 @@ func (de deployEnv) withheldHint(missing []string) string {
 // machine, not the deployment; "" when they are the deployment's.
 func (de deployEnv) localNote(names []string) string {
 	if !de.local {
-		return ""
+		if de.from == "" || len(names) == 0 {
+			return ""
+		}
+		return " (the variables of " + de.from + ")"
 	}
 	var parts []string
 	for _, n := range names {

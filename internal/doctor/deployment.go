@@ -176,7 +176,12 @@ func (d *doctor) deploymentChecks(ac authConfig, r *remoteDeployment) []Check {
 		why := r.att.NotConnected
 		return []Check{skip(IDDeploymentConnection, why), skip(IDDeploymentWorkOSVars, why), skip(IDDeploymentProviders, why)}
 	}
-	return []Check{d.connectionCheck(r), d.workosVarsCheck(ac, r), d.storedProvidersCheck(ac, r)}
+	vars, stored := d.workosVarsCheck(ac, r), d.storedProvidersCheck(ac, r)
+	if vars.Status == StatusFail && stored.Status == StatusFail {
+		// A push now would store providers for the wrong variables.
+		stored.Hint = "first fix the variables (see " + IDDeploymentWorkOSVars + "), then " + stored.Hint
+	}
+	return []Check{d.connectionCheck(r), vars, stored}
 }
 
 // failure turns a failed read into a check: a refused key, no answer or
@@ -279,9 +284,9 @@ func (d *doctor) storedProvidersCheck(ac authConfig, r *remoteDeployment) Check 
 		if errors.As(r.provErr, &de) && (de.Kind == deployment.KindRefused || de.Kind == deployment.KindNetwork) && r.envErr != nil {
 			return d.blocked(IDDeploymentProviders, IDDeploymentConnection, "the deployment could not be read")
 		}
+		// Unread providers are neither a pass nor a difference.
 		c := d.failure(IDDeploymentProviders, r, r.provErr)
 		c.Status = StatusError
-		c.Message = "could not read the stored providers: " + c.Message
 		return c
 	case r.envErr != nil:
 		return d.blocked(IDDeploymentProviders, IDDeploymentConnection, "auth.config.ts could not be evaluated with the deployment's variables")

@@ -204,7 +204,13 @@ func (d *doctor) routedWith(c Check, ac authConfig, r *remoteDeployment, token s
 				ac.file, m[0]+1, ac.tc[m[0]], IDDeploymentProviders, c.Hint)
 		}
 	case r.connected():
+		// The verdict is the local file's, not the deployment's: never a
+		// plain pass.
 		c.Message += " (could not read the stored providers, see " + IDDeploymentProviders + "; routed with " + fileOr(ac.file) + " as evaluated here)"
+		if c.Status == StatusPass {
+			c.Status = StatusWarn
+			c.Hint = "the deployment may hold other providers: run `npx convex run _system/frontend/listAuthProviders` to see them"
+		}
 	case ac.file == "":
 		c.Message += " (no auth config file here; the deployment's stored providers were not read)"
 	default:
