@@ -21,12 +21,12 @@ type authConfig struct {
 	// known is true when the provider list is what the deployment would
 	// have after a push: the file evaluated and passed the push checks, or
 	// there is no file (no providers).
-	known  bool
-	file   string // relative to the project, "" without one
+	known bool
+	file  string // relative to the project, "" without one
 	// envRead are the process.env names the file read.
 	envRead []string
-	stored []convexauth.Provider
-	tc     []tokencheck.Provider
+	stored  []convexauth.Provider
+	tc      []tokencheck.Provider
 	// cause is the check that explains why the providers are unknown, and
 	// causeMsg its message.
 	cause, causeMsg string
