@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/deployment/deployemu"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 )
@@ -92,7 +93,18 @@ func TestNoOutputLeaksSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = emu.Close() })
-	env := map[string]string{"WORKOS_API_KEY": testAPIKey, "WORKOS_BASE_URL": base, "CONVEX_DEPLOY_KEY": "prod:happy-otter-123|" + testLiveKey}
+	// Commands that read the Convex deployment reach its emulator, which
+	// accepts the deploy key (CONVEX_URL points the key there), so doctor's
+	// deployment checks run and print what they found.
+	deployKey := "prod:happy-otter-123|" + testLiveKey
+	const depSecret = "sk_test_0nlyOnTheDeployment000wxyz"
+	dep := deployemu.New(deployemu.Options{AdminKey: deployKey, Vars: map[string]string{"WORKOS_CLIENT_ID": "client_x", "WORKOS_API_KEY": depSecret}})
+	depURL, err := dep.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dep.Close() })
+	env := map[string]string{"WORKOS_API_KEY": testAPIKey, "WORKOS_BASE_URL": base, "CONVEX_DEPLOY_KEY": deployKey, "CONVEX_URL": depURL}
 	ios, _, _, _ := iostreams.Test()
 	commands := leafCommands(NewCmdRoot(&cmdutil.Factory{IOStreams: ios, Env: env}), nil)
 	if len(commands) < 4 {
@@ -111,13 +123,16 @@ func TestNoOutputLeaksSecrets(t *testing.T) {
 				f := &cmdutil.Factory{IOStreams: ios, Env: env, WorkDir: dir, Build: cmdutil.NewBuildInfo("test", "none", "unknown")}
 				code := Main(context.Background(), args, f)
 				out := stdout.String() + stderr.String()
-				for _, s := range []string{testAPIKey, testLiveKey, testCookiePass} {
+				for _, s := range []string{testAPIKey, testLiveKey, testCookiePass, deployKey, depSecret} {
 					if strings.Contains(out, s) {
 						t.Errorf("convex-authkit %s (exit %d) printed a secret:\n%s", strings.Join(args, " "), code, out)
 					}
 				}
 			}
 		}
+	}
+	if len(dep.Requests()) == 0 {
+		t.Error("no command read the deployment, so its outputs were not checked")
 	}
 }
 
