@@ -88,11 +88,6 @@ func (r *remoteDeployment) providersRead() bool { return r.connected() && r.prov
 // describe names the deployment in messages.
 func (r *remoteDeployment) describe() string { return r.att.Describe() }
 
-// info is the report's deployment summary.
-func (r *remoteDeployment) info() *Deployment {
-	return &Deployment{Connected: r.connected(), Describe: r.att.Describe(), NotConnected: r.att.NotConnected, hint: r.att.Hint}
-}
-
 // usesDeployment reports whether a selected check judges the deployment's
 // values: the auth config, its providers' JWKS, tokens, or the deployment
 // itself.

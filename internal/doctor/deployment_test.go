@@ -107,3 +107,32 @@ func TestDeploymentChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestDeploymentReadOnlyWhenNeeded: config and env checks judge local files,
+// so a run of those alone sends the deployment nothing.
+func TestDeploymentReadOnlyWhenNeeded(t *testing.T) {
+	emu := startEmulator(t)
+	dir := writeFiles(t, healthyFiles())
+	dep := deployemu.New(deployemu.Options{})
+	url, err := dep.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dep.Close() })
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{{[]string{"config", "env"}, false}, {[]string{"deployment"}, true}, {[]string{"workos"}, true}} {
+		before := len(dep.Requests())
+		opts, _, _ := options(dir, emu)
+		opts.Select, _ = Select(tt.args)
+		attachTo(&opts, url, dep.AdminKey())
+		rep, _, err := Diagnose(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(dep.Requests()) > before; got != tt.want || !rep.Deployment.Connected {
+			t.Errorf("doctor %v: read the deployment %v, want %v (connected %v)", tt.args, got, tt.want, rep.Deployment.Connected)
+		}
+	}
+}

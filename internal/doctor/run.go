@@ -291,9 +291,14 @@ func (d *doctor) run(ctx context.Context) *Report {
 	// The deployment's reads go first: evaluation waits for its variables,
 	// token routing for its providers.
 	var dep remoteDeployment
-	dep.start(ctx, d.att)
-	rep.Deployment = dep.info()
-	rep.Deployment.standIns = d.sel.usesDeployment()
+	att := d.att
+	if !d.sel.usesDeployment() && !d.sel.group(GroupWorkOS) {
+		// config and env checks judge local files only: no request.
+		att = &deployment.Attached{NotConnected: "the selected checks do not read the deployment"}
+	}
+	dep.start(ctx, att)
+	rep.Deployment = &Deployment{Connected: d.att.Connected(), Describe: d.att.Describe(), NotConnected: d.att.NotConnected, hint: d.att.Hint,
+		standIns: d.sel.usesDeployment()}
 	d.detectFramework()
 	var checks []Check
 	checks = append(checks, d.configChecks()...)
