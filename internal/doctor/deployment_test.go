@@ -52,7 +52,9 @@ func TestDeploymentChecks(t *testing.T) {
 			ps := standardStored(base)
 			dep.SetProviders([]map[string]any{ps[1], ps[0]})
 		}, want: map[string]Status{IDDeploymentProviders: StatusPass}},
-		{name: "secret differs, masked", change: func(dep *deployemu.Server, _ string) { dep.SetVar("WORKOS_API_KEY", "sk_test_otherDeploymentKey000wxyz") },
+		{name: "secret differs, masked", change: func(dep *deployemu.Server, _ string) {
+			dep.SetVar("WORKOS_API_KEY", "sk_test_otherDeploymentKey000wxyz")
+		},
 			files: map[string]string{"convex/auth.config.ts": "const k = process.env.WORKOS_API_KEY;\n" + standardAuthConfig},
 			want:  map[string]Status{IDDeploymentWorkOSVars: StatusFail},
 			in:    []string{"WORKOS_API_KEY on deployment", "sk_test_…wxyz", "sk_test_…abcd"},
