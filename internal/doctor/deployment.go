@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/convex-authkit/convex-authkit/internal/convexauth"
 	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
@@ -151,7 +150,7 @@ func (r *remoteDeployment) routing(ac authConfig) ([]tokencheck.Provider, bool) 
 }
 
 // storedProviders converts the deployment's documents, keeping _auth's
-// order.
+// order, which is the order Convex tries them in.
 func storedProviders(ps []deployment.Provider) []tokencheck.Provider {
 	out := make([]tokencheck.Provider, len(ps))
 	for i, p := range ps {
@@ -159,7 +158,7 @@ func storedProviders(ps []deployment.Provider) []tokencheck.Provider {
 		if p.Type == deployment.ProviderOIDC {
 			issuer = p.Domain
 		}
-		out[i] = tokencheck.Provider{Type: p.Type, Issuer: issuer, ApplicationID: p.ApplicationID, JWKS: p.JWKS, Algorithm: p.Algorithm}
+		out[i] = tokencheck.Provider{Type: p.Type, Issuer: issuer, ApplicationID: p.ApplicationID, JWKS: p.JWKS, Algorithm: p.Algorithm, Stored: i + 1}
 	}
 	return out
 }
@@ -288,15 +287,18 @@ func (d *doctor) storedProvidersCheck(ac authConfig, r *remoteDeployment) Check 
 	case !ac.known:
 		return d.providersUnknown(IDDeploymentProviders, ac)
 	}
-	local := make([]string, len(ac.stored))
-	for i, p := range ac.stored {
-		local[i] = canonicalConvex(p)
+	// Both sides in the order Convex tries them: the local ones as a push
+	// would store them, the deployment's as _auth holds them. The order
+	// alone is no difference: it matters only when two providers match one
+	// token, which token.ambiguous judges.
+	var local []string
+	for _, p := range tokencheck.StoredOrder(ac.tc) {
+		local = append(local, canonical(p))
 	}
-	stored := make([]string, len(r.providers))
-	for i, p := range r.providers {
-		stored[i] = canonicalStored(p)
+	var stored []string
+	for _, p := range storedProviders(r.providers) {
+		stored = append(stored, canonical(p))
 	}
-	slices.Sort(local)
 	var added, removed []string
 	for _, p := range local {
 		if !slices.Contains(stored, p) {
@@ -325,29 +327,12 @@ func fileOr(file string) string {
 	return file
 }
 
-// canonicalConvex and canonicalStored write a provider the same way from
-// both sides, so that equal providers compare equal as strings.
-func canonicalConvex(p convexauth.Provider) string {
-	return canonical(string(p.Kind), p.Issuer, p.ApplicationID, p.JWKS, p.Algorithm)
-}
-
-func canonicalStored(p deployment.Provider) string {
-	issuer := p.Issuer
-	if p.Type == deployment.ProviderOIDC {
-		issuer = p.Domain
+// canonical writes a provider as Convex lists it, with the fields that
+// list leaves out (where the keys come from and how they sign), so that
+// providers compare equal exactly when a deployment would treat them alike.
+func canonical(p tokencheck.Provider) string {
+	if p.Type == tokencheck.TypeOIDC {
+		return p.String()
 	}
-	return canonical(p.Type, issuer, p.ApplicationID, p.JWKS, p.Algorithm)
-}
-
-func canonical(kind, issuer string, appID *string, jwks, alg string) string {
-	return tokencheck.Provider{Type: kind, Issuer: issuer, ApplicationID: appID, JWKS: jwks, Algorithm: alg}.String() + canonicalKeys(kind, jwks, alg)
-}
-
-// canonicalKeys adds what Provider.String leaves out: where the keys come
-// from and how they sign.
-func canonicalKeys(kind, jwks, alg string) string {
-	if kind == tokencheck.TypeOIDC {
-		return ""
-	}
-	return fmt.Sprintf(" jwks=%s algorithm=%s", jwks, alg)
+	return fmt.Sprintf("%s jwks=%s algorithm=%s", p, p.JWKS, p.Algorithm)
 }
