@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ type scriptDeployment struct {
 //	                            CONVEX_SELF_HOSTED_URL, CONVEX_SELF_HOSTED_ADMIN_KEY
 //	                            and DEPLOYMENT_HOST (the URL without http://)
 //	dep-env NAME=VALUE | NAME=  set a variable, or remove it
-//	dep-providers FILE          store the providers in FILE (a JSON list), as a push would
+//	dep-providers FILE          store the providers in FILE (a JSON list, $NAME expanded), as a push would
 //	dep-fault [SETTING...]      replace the faults (emu-fault's counted settings)
 //	dep-state                   print its variables as NAME=VALUE, sorted
 //	dep-requests                print the requests since the last dep-requests, as emu-requests does
@@ -126,7 +127,9 @@ func depProviders(ts *testscript.TestScript, sd *scriptDeployment, args []string
 		return fmt.Errorf("usage: dep-providers FILE")
 	}
 	var ps []map[string]any
-	if err := json.Unmarshal([]byte(ts.ReadFile(args[0])), &ps); err != nil {
+	// Expanded so that a file can name the emulators' addresses
+	// ($WORKOS_BASE_URL), which change every run.
+	if err := json.Unmarshal([]byte(os.Expand(ts.ReadFile(args[0]), ts.Getenv)), &ps); err != nil {
 		return fmt.Errorf("dep-providers: %s: %v", args[0], err)
 	}
 	sd.srv.SetProviders(ps)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/doctor"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
 )
@@ -16,6 +17,7 @@ import (
 // doctorFlags are the flags doctor and token verify share.
 type doctorFlags struct {
 	sectionFlags
+	dep           deploymentFlags
 	deploymentEnv []string
 	timeout       time.Duration
 	reqTimeout    time.Duration
@@ -26,6 +28,7 @@ type doctorFlags struct {
 func (df *doctorFlags) bind(c *cobra.Command, verb string) {
 	fl := c.Flags()
 	df.sectionFlags.bind(fl, verb)
+	df.dep.bind(fl)
 	fl.StringArrayVar(&df.deploymentEnv, "deployment-env", nil, "KEY=VALUE the Convex deployment has, for process.env in auth.config.ts (repeatable; KEY= unsets; KEY alone passes KEY from the environment)")
 	fl.DurationVar(&df.timeout, "timeout", doctor.DefaultTimeout, "overall time limit")
 	fl.DurationVar(&df.reqTimeout, "request-timeout", doctor.DefaultRequestTimeout, "time limit of each request (JWKS, WorkOS)")
@@ -61,6 +64,13 @@ func (df *doctorFlags) options(f *cmdutil.Factory) (doctor.Options, error) {
 		DeploymentEnv: denv, BaseURL: df.baseURL,
 		Timeout: df.timeout, RequestTimeout: df.reqTimeout,
 		Now: f.Now, UserAgent: "convex-authkit/" + f.Build.Version,
+		Attach: func(vars deployment.Vars, section string) (*deployment.Attached, error) {
+			o, c := df.dep.options(f, vars, section)
+			// As for WorkOS, one retry: a diagnosis should be quick, and a
+			// deployment that fails twice is worth reporting.
+			c.MaxAttempts, c.Timeout = 2, df.reqTimeout
+			return deployment.Attach(o, c, df.dep.none)
+		},
 	}, nil
 }
 
@@ -102,8 +112,19 @@ would, naming the cause where Convex prints one message for several.
   ✓ pass   ! warning   ✗ failed or could not run   – skipped (does not apply)
 
 Passes are shown with --verbose; a hint follows every warning and failure.
-Arguments select checks by ID or group (config, env, authconfig, jwks, workos,
-token); --list-checks lists them. Requests run concurrently, each with
+Arguments select checks by ID or group (config, env, authconfig, deployment,
+jwks, workos, token); --list-checks lists them.
+
+With a Convex deployment connected (CONVEX_DEPLOY_KEY with --convex-url or the
+app's *_CONVEX_URL, CONVEX_SELF_HOSTED_URL + CONVEX_SELF_HOSTED_ADMIN_KEY, or
+the project's Convex CLI), doctor judges the deployment itself: the deployment
+checks compare its WORKOS_* variables with the app's and its stored providers
+with what auth.config.ts evaluates to there; auth.config.ts is evaluated with
+the deployment's variables (--deployment-env on top, as a what-if), and tokens
+are routed with the providers the deployment holds. Without one (or with
+--no-deployment), local values stand in and the report says so.
+
+Requests (deployment, WorkOS, JWKS) run concurrently, each with
 --request-timeout, the whole run within --timeout. With GITHUB_ACTIONS=true
 every warning and failure is also printed as a workflow annotation.
 
@@ -111,16 +132,18 @@ Secrets (the API key, the cookie password, tokens) are never printed in full.
 
 auth.config.ts is code from the repository, so it runs apart: in a child
 process killed after 2s, capped at 512 MiB, reading files only from the
-project and its node_modules. Its process.env holds .env.local, .env,
---client-id and --deployment-env, CONVEX_CLOUD_URL and CONVEX_SITE_URL derived
+project and its node_modules. With a deployment, its process.env is the
+deployment's. Without one it holds .env.local, .env, --client-id and
+--deployment-env, CONVEX_CLOUD_URL and CONVEX_SITE_URL derived
 from the app's *_CONVEX_URL, and from the environment only WORKOS_*,
 CONVEX_CLOUD_URL, CONVEX_SITE_URL and the names convex.json's placeholders use;
 pass any other with --deployment-env NAME.
 
 Exit status: 0 nothing failed (warnings allowed unless --strict), 1 a check
 failed or could not run, 2 the password prompt was cancelled, 3 bad flags, an
-unknown check, an unreadable dotenv file or token input. A missing or rejected
-API key is a check result (workos.api-key), not exit 4.`,
+unknown check, an unreadable dotenv file or token input, a malformed deploy key.
+A missing or rejected API key is a check result (workos.api-key), and a
+deployment that refuses its key one too (deployment.connection), not exit 4.`,
 		Example: `  convex-authkit doctor
   convex-authkit doctor --env prod --strict --json
   convex-authkit doctor authconfig jwks --deployment-env WORKOS_CLIENT_ID=client_01...

@@ -11,6 +11,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/doctor"
+	"github.com/convex-authkit/convex-authkit/internal/resolve"
 )
 
 // runWith replaces the command at path (e.g. "token verify") with c, runs
@@ -134,6 +135,46 @@ func TestTokenCommandsFlags(t *testing.T) {
 	for _, c := range []*cobra.Command{newCmdTokenInspect(f, func(doctor.InspectOptions) error { return nil }), newCmdTokenVerify(f, func(doctor.Options) error { return nil })} {
 		if code := runWith(t, f, "token "+c.Name(), c); code != cmdutil.ExitUsage {
 			t.Errorf("token %s without a token: exit %d", c.Name(), code)
+		}
+	}
+}
+
+// TestDoctorDeploymentFlags: doctor and token verify connect to the
+// deployment the flags and variables name, or to none with --no-deployment.
+func TestDoctorDeploymentFlags(t *testing.T) {
+	env := map[string]string{"CONVEX_DEPLOY_KEY": "dev:happy-otter-123|secretpart"}
+	f, _ := testFactory(env)
+	f.WorkDir = t.TempDir()
+	vars, err := resolve.Load(resolve.Options{Dir: f.WorkDir, Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path string
+		cmd  func(runF func(doctor.Options) error) *cobra.Command
+		args []string
+		// want is the deployment URL, "" for not connected.
+		want string
+	}{
+		{"doctor", func(r func(doctor.Options) error) *cobra.Command { return newCmdDoctor(f, r) }, []string{"--convex-url", "https://happy-otter-123.eu-west-1.convex.cloud"}, "https://happy-otter-123.eu-west-1.convex.cloud"},
+		{"doctor", func(r func(doctor.Options) error) *cobra.Command { return newCmdDoctor(f, r) }, []string{"--no-deployment"}, ""},
+		{"token verify", func(r func(doctor.Options) error) *cobra.Command { return newCmdTokenVerify(f, r) }, []string{"eyJ.a.b", "--convex-url", "https://happy-otter-123.convex.cloud"}, "https://happy-otter-123.convex.cloud"},
+		{"token verify", func(r func(doctor.Options) error) *cobra.Command { return newCmdTokenVerify(f, r) }, []string{"eyJ.a.b", "--no-deployment"}, ""},
+	}
+	for _, tt := range tests {
+		var got doctor.Options
+		if code := runWith(t, f, tt.path, tt.cmd(func(o doctor.Options) error { got = o; return nil }), tt.args...); code != 0 || got.Attach == nil {
+			t.Fatalf("%s %v: exit %d, attach set %v", tt.path, tt.args, code, got.Attach != nil)
+		}
+		att, err := got.Attach(vars, "dev")
+		if err != nil {
+			t.Fatalf("%s %v: %v", tt.path, tt.args, err)
+		}
+		if att.Connected() != (tt.want != "") || (tt.want != "" && att.Target.URL != tt.want) {
+			t.Errorf("%s %v: connected %v to %q (%s), want %q", tt.path, tt.args, att.Connected(), att.Target.URL, att.NotConnected, tt.want)
+		}
+		if tt.want == "" && !strings.Contains(att.NotConnected, "--no-deployment") {
+			t.Errorf("%s %v: not connected says %q", tt.path, tt.args, att.NotConnected)
 		}
 	}
 }

@@ -136,7 +136,7 @@ func TestNoOutputLeaksSecrets(t *testing.T) {
 				f := &cmdutil.Factory{IOStreams: ios, Env: env, WorkDir: dir, Build: cmdutil.NewBuildInfo("test", "none", "unknown")}
 				code := Main(context.Background(), args, f)
 				out := stdout.String() + stderr.String()
-				for _, s := range []string{testAPIKey, testLiveKey, testCookiePass, testDeploymentSecret} {
+				for _, s := range []string{testAPIKey, testLiveKey, testCookiePass, deployKey, testDeploymentSecret} {
 					if strings.Contains(out, s) {
 						t.Errorf("convex-authkit %s (exit %d) printed a secret:\n%s", strings.Join(args, " "), code, out)
 					}

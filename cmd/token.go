@@ -60,9 +60,14 @@ func newCmdTokenVerify(f *cmdutil.Factory, runF func(doctor.Options) error) *cob
 	c := &cobra.Command{
 		Use:   "verify TOKEN|-",
 		Short: "Verify a token as the Convex deployment of a section would",
-		Long: `Verify runs doctor's token checks alone: it evaluates convex/auth.config.ts as
-a push would (process.env from the environment, .env.local, .env, --client-id
-and --deployment-env), routes the token to a provider by Convex's rule, fetches
+		Long: `Verify runs doctor's token checks alone. With a Convex deployment connected
+(as for doctor: CONVEX_DEPLOY_KEY, CONVEX_SELF_HOSTED_*, the project's Convex
+CLI) it routes the token with the providers that deployment holds, so the
+verdict is the deployment's; a token only the local file would accept is
+rejected with a hint to push again. Otherwise (or with --no-deployment) it
+evaluates convex/auth.config.ts as a push would (process.env from the
+environment, .env.local, .env, --client-id and --deployment-env) and says so.
+It routes the token to a provider by Convex's rule, fetches
 that provider's JWKS and checks the signature, the times and the claims, and
 reports the jwks checks of the provider it matched. --verbose and --json show
 the identity Convex would build. The output has doctor's shape.

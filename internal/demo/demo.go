@@ -399,7 +399,16 @@ func (d *demo) runDoctor(ctx context.Context, s *Step) error {
 	var buf bytes.Buffer
 	io := d.streams(&buf)
 	io.Out = &buf
-	err := doctor.Run(ctx, doctor.Options{IO: io, Options: d.project(), JSON: true, Verbose: d.opts.Verbose,
+	// The demo has no Convex deployment (--deployment-env stands in for
+	// its variables), so the deployment checks are left out.
+	var groups []string
+	for _, g := range doctor.Groups {
+		if g != doctor.GroupDeployment {
+			groups = append(groups, g)
+		}
+	}
+	sel, _ := doctor.Select(groups)
+	err := doctor.Run(ctx, doctor.Options{IO: io, Options: d.project(), JSON: true, Verbose: d.opts.Verbose, Select: sel,
 		DeploymentEnv: map[string]string{"WORKOS_CLIENT_ID": d.clientID},
 		Token:         d.token, TokenSource: "--token",
 		BaseURL: workos.DefaultBaseURL, HTTPClient: d.routed, Now: d.opts.Now, UserAgent: d.opts.UserAgent})

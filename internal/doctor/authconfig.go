@@ -21,10 +21,12 @@ type authConfig struct {
 	// known is true when the provider list is what the deployment would
 	// have after a push: the file evaluated and passed the push checks, or
 	// there is no file (no providers).
-	known  bool
-	file   string // relative to the project, "" without one
-	stored []convexauth.Provider
-	tc     []tokencheck.Provider
+	known bool
+	file  string // relative to the project, "" without one
+	// envRead are the process.env names the file read.
+	envRead []string
+	stored  []convexauth.Provider
+	tc      []tokencheck.Provider
 	// cause is the check that explains why the providers are unknown, and
 	// causeMsg its message.
 	cause, causeMsg string
@@ -42,7 +44,7 @@ func (d *doctor) providersUnknown(id string, ac authConfig) Check {
 
 // evaluateAuthConfig runs authconfig.present, evaluates and push-checks;
 // it always runs, since the jwks and token checks need its providers.
-func (d *doctor) evaluateAuthConfig(ctx context.Context) authConfig {
+func (d *doctor) evaluateAuthConfig(ctx context.Context, r *remoteDeployment) authConfig {
 	var ac authConfig
 	// The config loaded for config.valid names the folder; without it
 	// (convex.json did not load) FunctionsDir says why.
@@ -77,8 +79,11 @@ func (d *doctor) evaluateAuthConfig(ctx context.Context) authConfig {
 		return d.notPresent(newCheck(IDAuthConfigPresent, StatusError, err.Error(), ""))
 	}
 	ac.file = d.relative(path)
-	denv := d.deploymentEnv()
+	denv := d.deploymentEnv(r)
 	res, err := authjs.Evaluate(ctx, authjs.Options{Dir: d.opts.Dir, FunctionsDir: fnDir, Env: denv.vars})
+	if res != nil {
+		ac.envRead = res.EnvRead
+	}
 	present := pass(IDAuthConfigPresent, ac.file+" exists").with(map[string]any{"file": ac.file})
 	eval := d.evaluated(ac.file, denv, res, err)
 	ac.checks = []Check{present, eval}
@@ -187,6 +192,7 @@ func (d *doctor) evaluated(file string, denv deployEnv, res *authjs.Result, err 
 	if len(res.EnvRead) > 0 {
 		msg += ", reading " + strings.Join(res.EnvRead, ", ")
 	}
+	msg += denv.localNote(res.EnvRead)
 	if len(res.Missing) > 0 {
 		return warn(IDAuthConfigEvaluates, fmt.Sprintf("%s reads %s, which the deployment does not have; the file catches the error, so the push goes on without it", file, strings.Join(res.Missing, ", ")),
 			withheld+"set it on the deployment (npx convex env set), or stop reading it").with(details)

@@ -36,13 +36,14 @@ const (
 	GroupConfig     = "config"
 	GroupEnv        = "env"
 	GroupAuthConfig = "authconfig"
+	GroupDeployment = "deployment"
 	GroupJWKS       = "jwks"
 	GroupWorkOS     = "workos"
 	GroupToken      = "token"
 )
 
 // Groups lists the groups in report order.
-var Groups = []string{GroupConfig, GroupEnv, GroupAuthConfig, GroupJWKS, GroupWorkOS, GroupToken}
+var Groups = []string{GroupConfig, GroupEnv, GroupAuthConfig, GroupDeployment, GroupJWKS, GroupWorkOS, GroupToken}
 
 // Check IDs that are not tokencheck's.
 const (
@@ -62,6 +63,10 @@ const (
 	IDAuthConfigPushChecks = "authconfig.push-checks"
 	IDAuthConfigProviders  = "authconfig.workos-providers"
 	IDAuthConfigClientID   = "authconfig.client-id"
+
+	IDDeploymentConnection = "deployment.connection"
+	IDDeploymentWorkOSVars = "deployment.workos-variables"
+	IDDeploymentProviders  = "deployment.providers"
 
 	IDWorkOSAPIKey       = "workos.api-key"
 	IDWorkOSRedirectURIs = "workos.redirect-uris"
@@ -96,6 +101,10 @@ var Specs = []Spec{
 	{IDAuthConfigPushChecks, GroupAuthConfig, "the push-time checks of a Convex deployment pass (schema, applicationID spelling, issuer URLs, the WorkOS guard)"},
 	{IDAuthConfigProviders, GroupAuthConfig, "the two standard WorkOS providers are there for the client ID, with applicationID only where tokens carry aud"},
 	{IDAuthConfigClientID, GroupAuthConfig, "the client ID in the providers' issuers, applicationIDs and JWKS URLs equals WORKOS_CLIENT_ID"},
+
+	{IDDeploymentConnection, GroupDeployment, "the Convex deployment answers and accepts the key (CONVEX_DEPLOY_KEY, CONVEX_SELF_HOSTED_ADMIN_KEY or the project's Convex CLI)"},
+	{IDDeploymentWorkOSVars, GroupDeployment, "WORKOS_CLIENT_ID and every WORKOS_* variable auth.config.ts reads are set on the deployment and equal the values the app uses"},
+	{IDDeploymentProviders, GroupDeployment, "the providers the deployment stored at its last push equal what auth.config.ts evaluates to with the deployment's variables"},
 
 	{tokencheck.IDJWKSFetch, GroupJWKS, "each distinct JWKS URL answers 200 (redirects followed as Convex does, size capped)"},
 	{tokencheck.IDJWKSContentType, GroupJWKS, "the Content-Type is one Convex accepts: application/json or application/jwk-set+json, charset absent or utf-8"},

@@ -26,6 +26,12 @@ type deployEnv struct {
 	source map[string]string
 	// withheld are names set in the machine's environment but not passed.
 	withheld map[string]bool
+	// local is true when the values stand in for the deployment's, which
+	// were not read; notRead says why, for messages.
+	local   bool
+	notRead string
+	// from names the deployment whose variables these are, when not local.
+	from string
 }
 
 // deploymentEnv stands in for the deployment's variables: the project's
@@ -35,7 +41,11 @@ type deployEnv struct {
 // from --client-id, CONVEX_CLOUD_URL and CONVEX_SITE_URL from the app's
 // *_CONVEX_URL as a deployment has them, and last --deployment-env, whose
 // empty values unset a name.
-func (d *doctor) deploymentEnv() deployEnv {
+//
+// With a deployment connected and its variables read, process.env is what
+// the deployment's holds instead (remoteDeployment.processEnv), with
+// --deployment-env on top as a what-if.
+func (d *doctor) deploymentEnv(r *remoteDeployment) deployEnv {
 	de := deployEnv{vars: map[string]string{}, source: map[string]string{}, withheld: map[string]bool{}}
 	set := func(name, value, source string) {
 		if value == "" {
@@ -44,6 +54,19 @@ func (d *doctor) deploymentEnv() deployEnv {
 			return
 		}
 		de.vars[name], de.source[name] = value, source
+	}
+	if r.envRead() {
+		appName, appURL := d.appConvexURL()
+		de.vars, de.source = r.processEnv(appName, appURL)
+		de.from = r.describe()
+		for k, v := range d.opts.DeploymentEnv {
+			set(k, v, "--deployment-env")
+		}
+		return de
+	}
+	de.local, de.notRead = true, "no deployment connected"
+	if r.connected() {
+		de.notRead = "the deployment's variables could not be read (see " + IDDeploymentConnection + ")"
 	}
 	// Reversed so that .env.local, read first, wins over .env.
 	files := d.src.Files()
@@ -182,4 +205,25 @@ func (de deployEnv) withheldHint(missing []string) string {
 	}
 	return fmt.Sprintf("set in your shell but not passed: %s (convex-authkit passes only %s from the machine's environment, so that the file cannot read its other secrets); if the deployment has it, name it: --deployment-env %s. Otherwise ",
 		strings.Join(names, ", "), passedFromMachine, strings.Join(names, " --deployment-env "))
+}
+
+// localNote says, for a message, that the values of names came from this
+// machine, not the deployment; "" when they are the deployment's.
+func (de deployEnv) localNote(names []string) string {
+	if !de.local {
+		if de.from == "" || len(names) == 0 {
+			return ""
+		}
+		return " (the variables of " + de.from + ")"
+	}
+	var parts []string
+	for _, n := range names {
+		if src, ok := de.source[n]; ok {
+			parts = append(parts, n+" from "+src)
+		}
+	}
+	if len(parts) == 0 {
+		return " (" + de.notRead + ")"
+	}
+	return fmt.Sprintf(" (%s, not read from the deployment: %s)", strings.Join(parts, ", "), de.notRead)
 }

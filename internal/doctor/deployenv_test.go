@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/authjs"
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
 )
@@ -76,7 +78,9 @@ func TestDeploymentEnvSources(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := &doctor{opts: Options{Options: project.Options{Dir: dir, Env: machine, Flags: tt.flags}, DeploymentEnv: tt.denv}, src: src, cfg: cfg}
-			de := d.deploymentEnv()
+			var r remoteDeployment
+			r.start(context.Background(), &deployment.Attached{})
+			de := d.deploymentEnv(&r)
 			if !reflect.DeepEqual(de.vars, tt.want) {
 				t.Errorf("vars\n got %v\nwant %v", de.vars, tt.want)
 			}

@@ -264,7 +264,7 @@ func TestJSONShape(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if got := slices.Sorted(maps.Keys(doc)); !reflect.DeepEqual(got, []string{"checks", "env", "ok", "schemaVersion", "summary"}) {
+	if got := slices.Sorted(maps.Keys(doc)); !reflect.DeepEqual(got, []string{"checks", "deployment", "env", "ok", "schemaVersion", "summary"}) {
 		t.Errorf("keys %v", got)
 	}
 	var summary map[string]int

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/jwks/jwkstest"
@@ -116,4 +117,23 @@ func find(rep *Report, id string) Check {
 		}
 	}
 	return Check{}
+}
+
+// standardStored is what a push of standardAuthConfig stores, with the
+// emulator at base: the deployment emulator's providers for a healthy run.
+func standardStored(base string) []map[string]any {
+	return []map[string]any{
+		{"type": "customJwt", "applicationID": clientID, "issuer": base + "/", "jwks": base + "/sso/jwks/" + clientID, "algorithm": "RS256"},
+		{"type": "customJwt", "applicationID": nil, "issuer": base + "/user_management/" + clientID, "jwks": base + "/sso/jwks/" + clientID, "algorithm": "RS256"},
+	}
+}
+
+// attachTo connects opts to the self-hosted deployment at url, as
+// CONVEX_SELF_HOSTED_URL and CONVEX_SELF_HOSTED_ADMIN_KEY would.
+func attachTo(opts *Options, url, key string) {
+	opts.Options.Env["CONVEX_SELF_HOSTED_URL"] = url
+	opts.Options.Env["CONVEX_SELF_HOSTED_ADMIN_KEY"] = key
+	opts.Attach = func(vars deployment.Vars, section string) (*deployment.Attached, error) {
+		return deployment.Attach(deployment.Options{Vars: vars, Dir: opts.Dir, Section: section}, deployment.ClientOptions{MaxAttempts: 2}, false)
+	}
 }

@@ -95,6 +95,8 @@ type Report struct {
 	OK            bool    `json:"ok"`
 	Summary       Summary `json:"summary"`
 	Checks        []Check `json:"checks"`
+	// Deployment is the Convex deployment judged, or why none was.
+	Deployment *Deployment `json:"deployment"`
 
 	// identity is what Convex would build from the token, for --verbose.
 	identity  map[string]any
@@ -203,6 +205,15 @@ func (r *Report) printHuman(w io.Writer, cs *iostreams.ColorScheme, verbose bool
 		mark = StatusWarn
 	}
 	fmt.Fprintf(w, "%s %s\n", Symbol(cs, mark), r.Summary)
+	if dep := r.Deployment; dep != nil && !dep.Connected && dep.standIns {
+		// The checks above judged local stand-ins for the deployment's
+		// values; say so, and how to have the real ones judged.
+		line := dep.NotConnected + "; local values stood in for the deployment's variables and providers"
+		if dep.hint != "" {
+			line += "\n  to connect: " + dep.hint
+		}
+		fmt.Fprintf(w, "%s %s\n", Symbol(cs, StatusSkip), line)
+	}
 }
 
 // sameSkips counts the skips for the same reason at the start of checks.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/jwks"
@@ -55,6 +56,11 @@ type Options struct {
 	// AskPassword asks for the --login password when WORKOS_TEST_PASSWORD
 	// is not set; nil when there is no terminal to ask on.
 	AskPassword func(title string) (string, error)
+
+	// Attach connects to the Convex deployment for the section, with the
+	// project's variables (cmd's deploymentFlags); nil means none is
+	// connected. Its *deployment.UsageError (a malformed key) is exit 3.
+	Attach func(vars deployment.Vars, section string) (*deployment.Attached, error)
 
 	// TokenOnly is `token verify`: only the token checks and the jwks
 	// checks of the providers the token matched are reported.
@@ -154,12 +160,26 @@ type doctor struct {
 	fetcher *jwks.Fetcher
 	wos     *workos.Client // nil without an API key
 	red     *secret.Redactor
+	att     *deployment.Attached
 }
 
 func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 	sel := opts.Select
 	if sel == nil {
 		sel, _ = Select(nil)
+	}
+	d := &doctor{opts: opts, env: target.Choice.Env, envReason: target.Choice.Reason, src: target.Sources}
+	d.red = &secret.Redactor{}
+	d.att = &deployment.Attached{NotConnected: "not connected to a deployment"}
+	if opts.Attach != nil {
+		att, err := opts.Attach(d.src, string(d.env))
+		if err != nil {
+			return d, deployment.CommandError(err, "")
+		}
+		d.att = att
+		if att.Connected() {
+			d.red.Add(att.Target.AdminKey())
+		}
 	}
 	if opts.TokenOnly {
 		sel = Selection{}
@@ -168,9 +188,11 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 				sel[s.ID] = true
 			}
 		}
+		// The verdict rests on the deployment's answer: say when it gave
+		// none.
+		sel[IDDeploymentConnection] = d.att.Connected()
 	}
-	d := &doctor{opts: opts, sel: sel, env: target.Choice.Env, envReason: target.Choice.Reason, src: target.Sources}
-	d.red = &secret.Redactor{}
+	d.sel = sel
 	for _, v := range d.src.Secrets(func(name, value string) bool {
 		return secret.IsSecretName(name) || secret.LooksLikeAPIKey(value)
 	}) {
@@ -266,6 +288,17 @@ func (d *doctor) loginPassword() (string, error) {
 // which shares its JWKS fetch with the jwks checks.
 func (d *doctor) run(ctx context.Context) *Report {
 	rep := &Report{SchemaVersion: cmdutil.SchemaVersion, Env: string(d.env), envReason: d.envReason}
+	// The deployment's reads go first: evaluation waits for its variables,
+	// token routing for its providers.
+	var dep remoteDeployment
+	att := d.att
+	if !d.sel.usesDeployment() && !d.sel.group(GroupWorkOS) {
+		// config and env checks judge local files only: no request.
+		att = &deployment.Attached{NotConnected: "the selected checks do not read the deployment"}
+	}
+	dep.start(ctx, att)
+	rep.Deployment = &Deployment{Connected: d.att.Connected(), Describe: d.att.Describe(), NotConnected: d.att.NotConnected, hint: d.att.Hint,
+		standIns: d.sel.usesDeployment()}
 	d.detectFramework()
 	var checks []Check
 	checks = append(checks, d.configChecks()...)
@@ -279,11 +312,13 @@ func (d *doctor) run(ctx context.Context) *Report {
 		remote   workosRemote
 		login    *Check
 		token    = d.opts.Token
+		routing  []tokencheck.Provider
 	)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		ac = d.evaluateAuthConfig(ctx)
+		<-dep.envDone
+		ac = d.evaluateAuthConfig(ctx, &dep)
 		close(acDone)
 		if d.sel.group(GroupJWKS) && !d.opts.TokenOnly && ac.known {
 			jwksReps = tokencheck.CheckAllJWKS(ctx, d.fetcher, ac.tc)
@@ -308,22 +343,30 @@ func (d *doctor) run(ctx context.Context) *Report {
 			defer wg.Done()
 			tokenDone.Wait()
 			<-acDone
+			<-dep.provDone
+			routing, _ = dep.routing(ac)
 			if token != "" {
-				verification = d.verify(ctx, token, ac)
+				verification = d.verify(ctx, token, routing)
 			}
 			if d.opts.TokenOnly {
-				jwksReps = d.matchedJWKS(ctx, ac, verification)
+				jwksReps = d.matchedJWKS(ctx, routing, verification)
 			}
 		}()
 	}
 	wg.Wait()
+	<-dep.envDone
+	<-dep.provDone
 	d.red.Add(token)
+	for _, v := range dep.secrets() {
+		d.red.Add(v)
+	}
 
 	checks = append(checks, ac.checks...)
 	checks = append(checks, d.providerChecks(ac)...)
-	checks = append(checks, d.jwksChecks(ac, jwksReps)...)
+	checks = append(checks, d.deploymentChecks(ac, &dep)...)
+	checks = append(checks, d.jwksChecks(ac, routing != nil, jwksReps)...)
 	checks = append(checks, d.workosChecks(ac, &remote)...)
-	checks = append(checks, d.tokenChecks(ac, login, token, verification)...)
+	checks = append(checks, d.tokenChecks(ac, &dep, login, token, verification)...)
 	if verification != nil && verification.Identity != nil {
 		rep.identity = verification.Identity.Map()
 	}

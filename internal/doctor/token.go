@@ -60,25 +60,26 @@ func (d *doctor) now() time.Time {
 	return time.Now()
 }
 
-// verify runs the token checks against the stored providers, sharing the
-// JWKS fetches of the jwks checks.
-func (d *doctor) verify(ctx context.Context, token string, ac authConfig) *tokencheck.Verification {
-	if !ac.known {
+// verify runs the token checks against the providers the deployment holds
+// (remoteDeployment.routing), sharing the JWKS fetches of the jwks checks;
+// nil when they are not known.
+func (d *doctor) verify(ctx context.Context, token string, providers []tokencheck.Provider) *tokencheck.Verification {
+	if providers == nil {
 		return nil
 	}
-	v := tokencheck.VerifyToken(ctx, token, tokencheck.Options{Providers: ac.tc, Fetcher: d.fetcher, Now: d.now()})
+	v := tokencheck.VerifyToken(ctx, token, tokencheck.Options{Providers: providers, Fetcher: d.fetcher, Now: d.now()})
 	return &v
 }
 
 // matchedJWKS runs the jwks checks for the providers the token matched,
 // for `token verify`; their JWKS were fetched already.
-func (d *doctor) matchedJWKS(ctx context.Context, ac authConfig, v *tokencheck.Verification) []tokencheck.JWKSReport {
+func (d *doctor) matchedJWKS(ctx context.Context, providers []tokencheck.Provider, v *tokencheck.Verification) []tokencheck.JWKSReport {
 	if v == nil {
 		return nil
 	}
 	var matched []tokencheck.Provider
 	for _, i := range v.Matched {
-		matched = append(matched, ac.tc[i])
+		matched = append(matched, providers[i])
 	}
 	reps := tokencheck.CheckAllJWKS(ctx, d.fetcher, matched)
 	// The reports count providers within matched; the report numbers them
@@ -92,9 +93,9 @@ func (d *doctor) matchedJWKS(ctx context.Context, ac authConfig, v *tokencheck.V
 }
 
 // jwksChecks converts the JWKS reports: one set of four checks per URL.
-func (d *doctor) jwksChecks(ac authConfig, reps []tokencheck.JWKSReport) []Check {
+func (d *doctor) jwksChecks(ac authConfig, routed bool, reps []tokencheck.JWKSReport) []Check {
 	var out []Check
-	if !ac.known {
+	if !ac.known && !(d.opts.TokenOnly && routed) {
 		for _, id := range jwksIDs {
 			if d.opts.TokenOnly {
 				// token.provider-match reports it.
@@ -137,7 +138,7 @@ func (d *doctor) jwksChecks(ac authConfig, reps []tokencheck.JWKSReport) []Check
 }
 
 // tokenChecks converts the verification, or says why there is none.
-func (d *doctor) tokenChecks(ac authConfig, login *Check, token string, v *tokencheck.Verification) []Check {
+func (d *doctor) tokenChecks(ac authConfig, r *remoteDeployment, login *Check, token string, v *tokencheck.Verification) []Check {
 	var out []Check
 	switch {
 	case login != nil:
@@ -164,9 +165,12 @@ func (d *doctor) tokenChecks(ac authConfig, login *Check, token string, v *token
 			out = append(out, skip(id, "the deployment's providers are not known (see "+tokencheck.IDTokenProviderMatch+")"))
 		}
 	default:
-		for _, r := range v.Results {
-			c := fromResult(r)
-			if r.ID == tokencheck.IDTokenClaims && v.Identity != nil {
+		for _, res := range v.Results {
+			c := fromResult(res)
+			if res.ID == tokencheck.IDTokenProviderMatch {
+				c = d.routedWith(c, ac, r, token)
+			}
+			if res.ID == tokencheck.IDTokenClaims && v.Identity != nil {
 				c.Details = maps.Clone(c.Details)
 				if c.Details == nil {
 					c.Details = map[string]any{}
@@ -178,4 +182,39 @@ func (d *doctor) tokenChecks(ac authConfig, login *Check, token string, v *token
 		}
 	}
 	return out
+}
+
+// routedWith says which providers token.provider-match routed with. With
+// the stored ones, a token they refuse but the local evaluation accepts
+// means the deployment holds an older push. Without them, the message says
+// the providers came from this machine.
+func (d *doctor) routedWith(c Check, ac authConfig, r *remoteDeployment, token string) Check {
+	switch {
+	case r.providersRead():
+		c.Message += " (the providers " + r.describe() + " holds)"
+		if c.Status != StatusFail || !ac.known {
+			return c
+		}
+		_, tok := tokencheck.CheckDecode(token)
+		if tok == nil {
+			return c
+		}
+		if m := tokencheck.MatchingProviders(ac.tc, tok.Claims.Iss, tok.Claims.Aud); len(m) > 0 {
+			c.Hint = fmt.Sprintf("%s as evaluated with the deployment's variables would accept it (provider #%d %s): the deployment still has the providers of an older push: push again (npx convex dev, or npx convex deploy for production); see %s. %s",
+				ac.file, m[0]+1, ac.tc[m[0]], IDDeploymentProviders, c.Hint)
+		}
+	case r.connected():
+		// The verdict is the local file's, not the deployment's: never a
+		// plain pass.
+		c.Message += " (could not read the stored providers, see " + IDDeploymentProviders + "; routed with " + fileOr(ac.file) + " as evaluated here)"
+		if c.Status == StatusPass {
+			c.Status = StatusWarn
+			c.Hint = "the deployment may hold other providers: run `npx convex run _system/frontend/listAuthProviders` to see them"
+		}
+	case ac.file == "":
+		c.Message += " (no auth config file here; the deployment's stored providers were not read)"
+	default:
+		c.Message += " (providers of " + ac.file + " as evaluated here, not read from the deployment)"
+	}
+	return c
 }

@@ -26,6 +26,12 @@ type Provider struct {
 	ApplicationID *string
 	JWKS          string // customJwt: the JWKS URL or data: URL
 	Algorithm     string // customJwt: "RS256" or "ES256"
+	// Stored is the provider's position (from 1) in a deployment's _auth
+	// table, read from the deployment; 0 for a provider evaluated here.
+	// Convex tries stored providers in that order, which keeps providers
+	// surviving from earlier pushes first and so can differ from the order
+	// a first push would give.
+	Stored int
 }
 
 // String renders the provider as Convex lists it in NoAuthProvider errors.
@@ -85,6 +91,9 @@ func StoredOrder(providers []Provider) []Provider {
 }
 
 func compareStored(a, b Provider) int {
+	if a.Stored > 0 && b.Stored > 0 {
+		return a.Stored - b.Stored
+	}
 	rank := func(p Provider) int {
 		if p.Type == TypeOIDC {
 			return 0

@@ -277,6 +277,26 @@ func TestStoredOrder(t *testing.T) {
 	}
 }
 
+// TestStoredOrderRead: providers read from a deployment are tried in its
+// _auth order, where a provider kept from an earlier push comes first even
+// when a first push would sort it later.
+func TestStoredOrderRead(t *testing.T) {
+	older := customJWT("https://a.example.com", "", strp("app"))
+	older.JWKS, older.Stored = "https://old.example.com/jwks", 1
+	newer := customJWT("https://a.example.com", "", nil)
+	newer.Stored = 2
+	ps := []Provider{older, newer}
+	if got := MatchingProviders(ps, "https://a.example.com", []string{"app"}); !slices.Equal(got, []int{0, 1}) {
+		t.Errorf("stored: matched %v, want [0 1]", got)
+	}
+	// Evaluated here, the same two sort as a first push stores them:
+	// applicationID unset first.
+	older.Stored, newer.Stored = 0, 0
+	if got := MatchingProviders([]Provider{older, newer}, "https://a.example.com", []string{"app"}); !slices.Equal(got, []int{1, 0}) {
+		t.Errorf("evaluated: matched %v, want [1 0]", got)
+	}
+}
+
 func TestMatches(t *testing.T) {
 	tests := []struct {
 		iss, provider string
