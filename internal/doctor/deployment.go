@@ -316,7 +316,13 @@ func (d *doctor) storedProvidersCheck(ac authConfig, r *remoteDeployment) Check 
 	}
 	diff := append(added, removed...)
 	details["added"], details["removed"] = added, removed
-	return fail(IDDeploymentProviders, fmt.Sprintf("%s still has the providers of an older push:\n%s", r.describe(), strings.Join(diff, "\n")),
+	what := "still has the providers of an older push"
+	if len(stored) == 0 {
+		// Nothing stored at all: the auth config was never pushed here (or
+		// an earlier push had no providers), which "older push" misnames.
+		what = "holds no auth providers: " + fileOr(ac.file) + " has not been pushed to it"
+	}
+	return fail(IDDeploymentProviders, fmt.Sprintf("%s %s:\n%s", r.describe(), what, strings.Join(diff, "\n")),
 		"push again: run `npx convex dev` (development) or `npx convex deploy` (production) so that the deployment stores what "+fileOr(ac.file)+" evaluates to").with(details)
 }
 

@@ -48,6 +48,10 @@ func TestDeploymentChecks(t *testing.T) {
 			want: map[string]Status{IDDeploymentProviders: StatusFail},
 			in:   []string{"+ in convex/auth.config.ts, not on the deployment: CustomJWT(issuer=", "/user_management/" + clientID},
 			out:  []string{"- on the deployment"}},
+		{name: "never pushed", change: func(dep *deployemu.Server, _ string) { dep.SetProviders(nil) },
+			want: map[string]Status{IDDeploymentProviders: StatusFail},
+			in:   []string{"holds no auth providers: convex/auth.config.ts has not been pushed to it", "npx convex dev"},
+			out:  []string{"older push"}},
 		{name: "stored in another order", change: func(dep *deployemu.Server, base string) {
 			ps := standardStored(base)
 			dep.SetProviders([]map[string]any{ps[1], ps[0]})
