@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -68,3 +69,46 @@ func (w *StatusWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection to hijack it.
 func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Served is an emulator's place on the network: started at most once, then
+// closed. The emulators embed it rather than each keeping a server and URL
+// under their own lock.
+type Served struct {
+	mu  sync.Mutex
+	srv *http.Server
+	url string
+}
+
+// Start serves h on a loopback addr (see Listen) and returns the base URL.
+func (s *Served) Start(name, addr string, h http.Handler) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.srv != nil {
+		return "", fmt.Errorf("%s: already started", name)
+	}
+	srv, url, err := Listen(name, addr, h)
+	if err != nil {
+		return "", err
+	}
+	s.srv, s.url = srv, url
+	return url, nil
+}
+
+// Close stops a started server and drops its open connections, which also
+// ends requests waiting on injected latency; a no-op before Start.
+func (s *Served) Close() error {
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	return srv.Close()
+}
+
+// URL is the base URL Start returned, or "" before it.
+func (s *Served) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}

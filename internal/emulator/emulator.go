@@ -13,7 +13,6 @@ package emulator
 
 import (
 	"crypto/rsa"
-	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -76,8 +75,7 @@ type Server struct {
 	requests []*Request
 
 	mu       sync.Mutex
-	http     *http.Server
-	url      string // set by Start
+	served   emuhttp.Served
 	seenBase string // base URL of the latest request, for servers used via ServeHTTP only
 	ids      idGen
 	faults   Faults
@@ -169,37 +167,15 @@ func (s *Server) routes() *http.ServeMux {
 // Only loopback addresses are accepted: the emulator hands out tokens for
 // fixed credentials and must never be reachable from the network.
 func (s *Server) Start(addr string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.http != nil {
-		return "", errors.New("emulator: already started")
-	}
-	srv, url, err := emuhttp.Listen("emulator", addr, s)
-	if err != nil {
-		return "", err
-	}
-	s.http, s.url = srv, url
-	return s.url, nil
+	return s.served.Start("emulator", addr, s)
 }
 
 // Close stops a started server and drops its open connections, which also
 // ends requests waiting on injected latency. It is a no-op otherwise.
-func (s *Server) Close() error {
-	s.mu.Lock()
-	srv := s.http
-	s.mu.Unlock()
-	if srv == nil {
-		return nil
-	}
-	return srv.Close()
-}
+func (s *Server) Close() error { return s.served.Close() }
 
 // URL is the base URL returned by Start, or "" before it.
-func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.url
-}
+func (s *Server) URL() string { return s.served.URL() }
 
 // ClientID is the client ID the emulator answers for.
 func (s *Server) ClientID() string { return s.clientID }
@@ -235,7 +211,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.recMu.Unlock()
 	s.mu.Lock()
 	reqID := "req_" + s.ids.next(s.now())
-	if s.url == "" {
+	if s.served.URL() == "" {
 		s.seenBase = requestBase(r)
 	}
 	s.mu.Unlock()
@@ -266,8 +242,8 @@ func (s *Server) issuerBaseLocked(fallback string) string {
 	switch {
 	case s.issuer != "":
 		return s.issuer
-	case s.url != "":
-		return s.url
+	case s.served.URL() != "":
+		return s.served.URL()
 	}
 	return fallback
 }

@@ -21,7 +21,6 @@ package deployemu
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -68,14 +67,13 @@ type Server struct {
 	adminKey, readOnlyKey string
 	mux                   *http.ServeMux
 	inj                   faults.Injector
+	served                emuhttp.Served
 
 	mu        sync.Mutex
 	vars      map[string]string
 	providers []map[string]any
 	siteURL   string
 	cloudURL  string
-	http      *http.Server
-	url       string
 
 	// recMu guards the records alone: a handler holding mu writes its
 	// status through the record.
@@ -112,36 +110,15 @@ func New(opts Options) *Server {
 // background. The admin key is fixed and public, so the server must never be
 // reachable from the network.
 func (s *Server) Start(addr string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.http != nil {
-		return "", errors.New("deployment emulator: already started")
-	}
-	srv, url, err := emuhttp.Listen("deployment emulator", addr, s)
-	if err != nil {
-		return "", err
-	}
-	s.http, s.url = srv, url
-	return s.url, nil
+	return s.served.Start("deployment emulator", addr, s)
 }
 
-// Close stops a started server and drops its connections.
-func (s *Server) Close() error {
-	s.mu.Lock()
-	srv := s.http
-	s.mu.Unlock()
-	if srv == nil {
-		return nil
-	}
-	return srv.Close()
-}
+// Close stops a started server and drops its open connections, which also
+// ends requests waiting on injected latency. It is a no-op otherwise.
+func (s *Server) Close() error { return s.served.Close() }
 
-// URL is the base URL Start returned, or "".
-func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.url
-}
+// URL is the base URL returned by Start, or "" before it.
+func (s *Server) URL() string { return s.served.URL() }
 
 // AdminKey is the key the server accepts for everything.
 func (s *Server) AdminKey() string { return s.adminKey }
