@@ -166,7 +166,9 @@ func (a *Annotator) Problem(suffix string, p diag.Problem, msg, hint string) {
 	text := withHint(msg, hint)
 	if p.Message != "" {
 		text = p.Message
-		if p.Path != "" {
+		if p.Path != "" && !strings.Contains(text, p.Path) {
+			// The JSON path says which value on the line is meant,
+			// unless the message names it already.
 			text = p.Path + ": " + text
 		}
 		text = withHint(text, p.Hint)
