@@ -71,6 +71,7 @@ authentication.`,
 			opts.UserAgent = "convex-authkit/" + f.Build.Version
 			opts.Deployment, opts.DeploymentClient = df.options(f, nil, "")
 			opts.NoDeployment = df.none
+			opts.CI = f.CIStep(cmd.CommandPath())
 			if runF != nil {
 				return runF(opts)
 			}

@@ -45,6 +45,7 @@ Exit status: 0 valid (warnings on stderr), 3 invalid.`,
 			opts := configcmd.ValidateOptions{
 				IO: f.IOStreams, ConfigPath: path, ConfigName: name,
 				Strict: strict, JSON: f.Globals.JSON, Verbose: f.Globals.Verbose,
+				CI: f.CIStep(cmd.CommandPath()),
 			}
 			if runF != nil {
 				return runF(opts)

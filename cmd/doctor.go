@@ -36,8 +36,9 @@ func (df *doctorFlags) bind(c *cobra.Command, verb string) {
 	fl.BoolVar(&df.strict, "strict", false, "treat warnings as failures")
 }
 
-// options fills the doctor options the two commands share.
-func (df *doctorFlags) options(f *cmdutil.Factory) (doctor.Options, error) {
+// options fills the doctor options the two commands share; c names the
+// command in CI annotations.
+func (df *doctorFlags) options(f *cmdutil.Factory, c *cobra.Command) (doctor.Options, error) {
 	if df.timeout <= 0 || df.reqTimeout <= 0 {
 		return doctor.Options{}, cmdutil.FlagErrorf("--timeout and --request-timeout must be positive")
 	}
@@ -60,7 +61,7 @@ func (df *doctorFlags) options(f *cmdutil.Factory) (doctor.Options, error) {
 	return doctor.Options{
 		IO: f.IOStreams, Options: df.project(f),
 		JSON: f.Globals.JSON, Verbose: f.Globals.Verbose, Strict: df.strict,
-		Annotate:      f.Env["GITHUB_ACTIONS"] == "true",
+		CI:            f.CIStep(c.CommandPath()),
 		DeploymentEnv: denv, BaseURL: df.baseURL,
 		Timeout: df.timeout, RequestTimeout: df.reqTimeout,
 		Now: f.Now, UserAgent: "convex-authkit/" + f.Build.Version,
@@ -165,7 +166,7 @@ deployment that refuses its key one too (deployment.connection), not exit 4.`,
 			if token != "" && login != "" {
 				return cmdutil.FlagErrorf("--token and --login cannot be combined")
 			}
-			opts, err := df.options(f)
+			opts, err := df.options(f, cmd)
 			if err != nil {
 				return err
 			}

@@ -77,7 +77,7 @@ func TestDoctorFlags(t *testing.T) {
 	if got.Token != "eyJ.a.b" || got.TokenSource != "--token" || got.Login != "" || got.TokenOnly {
 		t.Errorf("token %q from %q, login %q, token only %v", got.Token, got.TokenSource, got.Login, got.TokenOnly)
 	}
-	if !got.Strict || !got.JSON || !got.Verbose || !got.Annotate || got.EnvFlag != "prod" || got.UserAgent != "convex-authkit/1.2.3" || got.IO != ios {
+	if !got.Strict || !got.JSON || !got.Verbose || got.CI.Annotate == nil || got.EnvFlag != "prod" || got.UserAgent != "convex-authkit/1.2.3" || got.IO != ios {
 		t.Errorf("options %+v", got)
 	}
 

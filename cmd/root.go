@@ -7,12 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
-	"github.com/convex-authkit/convex-authkit/internal/secret"
+	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 )
 
 // NewCmdRoot builds the command tree.
@@ -106,7 +108,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func Main(ctx context.Context, args []string, f *cmdutil.Factory) int {
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return cmdutil.ExitOK
 	}
@@ -121,8 +123,46 @@ func Main(ctx context.Context, args []string, f *cmdutil.Factory) int {
 	if ce.Silent {
 		return ce.Code
 	}
+	if !f.Globals.JSON && jsonRequested(args) {
+		// A flag error stops parsing before --json is read; the script
+		// that passed it still expects a document.
+		f.Globals.JSON = true
+	}
 	printError(f, ce)
+	annotateError(f.CIStep(cmd.CommandPath()).Annotate, ce)
 	return ce.Code
+}
+
+// jsonRequested reports whether args ask for --json, read as pflag would
+// read the boolean flag, up to "--".
+func jsonRequested(args []string) bool {
+	on := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--json" {
+			on = true
+		} else if v, ok := strings.CutPrefix(a, "--json="); ok {
+			on, _ = strconv.ParseBool(v)
+		}
+	}
+	return on
+}
+
+// annotateError puts the error on the pull request in GitHub Actions: each
+// located problem at its line, else the error at its file or on the run.
+func annotateError(a *ghactions.Annotator, e *cmdutil.Error) {
+	doc := cmdutil.ErrorObject(e)
+	if len(doc.Problems) > 0 {
+		a.Problems(doc.Problems)
+		return
+	}
+	if e.File != "" {
+		a.Problem("", diag.Problem{Severity: diag.SeverityError, File: e.File}, doc.Message, doc.Hint)
+		return
+	}
+	a.Message(ghactions.LevelError, "", doc.Message, doc.Hint)
 }
 
 // isCobraUsageError recognises the argument errors cobra creates itself.
@@ -136,33 +176,24 @@ func isCobraUsageError(err error) bool {
 	return false
 }
 
+// errorJSON is the document of a command that failed before it could
+// write its own.
 type errorJSON struct {
-	SchemaVersion int         `json:"schemaVersion"`
-	Error         errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code     int    `json:"code"`
-	Message  string `json:"message"`
-	Hint     string `json:"hint,omitempty"`
-	Problems any    `json:"problems"`
+	SchemaVersion int                `json:"schemaVersion"`
+	Error         *cmdutil.ErrorJSON `json:"error"`
 }
 
 func printError(f *cmdutil.Factory, e *cmdutil.Error) {
 	io := f.IOStreams
 	cs := io.ColorScheme()
 	cmdutil.PrintProblems(io.ErrOut, cs, e.Problems)
-	msg := secret.MaskKeys(e.Error())
-	if e.Err == nil {
-		msg = "failed"
+	doc := cmdutil.ErrorObject(e)
+	fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Red("error:"), doc.Message)
+	if doc.Hint != "" {
+		fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Gray("hint:"), doc.Hint)
 	}
-	hint := secret.MaskKeys(e.Hint)
-	fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Red("error:"), msg)
-	if hint != "" {
-		fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Gray("hint:"), hint)
-	}
-	if f.Globals.JSON {
+	if f.Globals.JSON && !e.JSONWritten {
 		// Scripts reading stdout get the failure as a document too.
-		_ = cmdutil.WriteJSON(io.Out, errorJSON{cmdutil.SchemaVersion, errorDetail{e.Code, msg, hint, cmdutil.Problems(e.Problems)}})
+		_ = cmdutil.WriteJSON(io.Out, errorJSON{cmdutil.SchemaVersion, doc})
 	}
 }

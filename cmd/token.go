@@ -78,7 +78,7 @@ not run), 3 bad flags or token input.`,
   pbpaste | convex-authkit token verify - --json --verbose`,
 		Args: tokenArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := df.options(f)
+			opts, err := df.options(f, cmd)
 			if err != nil {
 				return err
 			}

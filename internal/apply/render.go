@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 )
 
@@ -148,4 +150,52 @@ func breakdown(results []Result) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// summary is the job summary section: the plan, what happened to each
+// change, and the error when apply stopped. A run that failed before it
+// had a plan (report nil) is the error alone.
+func summary(report *Report, err error, redact func(string) string) *ghactions.Markdown {
+	heading := "convex-authkit apply"
+	if report != nil {
+		heading += " (authKit." + report.Env + ")"
+		if report.DryRun {
+			heading += ", dry run"
+		}
+	}
+	md := ghactions.NewMarkdown(heading, redact)
+	if report != nil {
+		rows := make([][]string, len(report.Plan))
+		for i, it := range report.Plan {
+			rows[i] = []string{planSymbols[it.Action] + " " + it.Action, label(it.Resource), value(it.Name, it.Value)}
+		}
+		md.Table([]string{"plan", "what", "value"}, []bool{false, false, true}, rows)
+		s := report.Summary
+		md.Para(fmt.Sprintf("Plan: %d to add, %d to set, %d to delete, %d unchanged, %d unmanaged.", s.Add, s.Set, s.Delete, s.Unchanged, s.Unmanaged))
+		rows = make([][]string, len(report.Results))
+		for i, r := range report.Results {
+			rows[i] = []string{r.Status, label(r.Resource), value(r.Name, r.Value), r.Error + r.Note}
+		}
+		md.Table([]string{"result", "what", "value", "detail"}, []bool{false, false, true, false}, rows)
+		for _, n := range report.Notes {
+			md.Para("note: " + n)
+		}
+	}
+	if doc := cmdutil.ErrorObject(err); doc != nil {
+		md.Problems(doc.Problems)
+		md.Para("✗ " + doc.Message)
+		if doc.Hint != "" {
+			md.Para("hint: " + doc.Hint)
+		}
+	}
+	return md
+}
+
+// value is how a table cell shows an item: the URL, or NAME = value for a
+// deployment variable (its value already masked when secret).
+func value(name, v string) string {
+	if name != "" {
+		return name + " = " + v
+	}
+	return v
 }

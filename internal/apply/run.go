@@ -13,6 +13,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
+	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
@@ -50,6 +51,9 @@ type Options struct {
 	// OverwriteDeploymentVars gives the deployment the local WORKOS_*
 	// values where it holds others, instead of stopping on the mismatch.
 	OverwriteDeploymentVars bool
+	// CI annotates warnings and failed changes in GitHub Actions (Main
+	// annotates the returned error) and receives the job summary.
+	CI ghactions.Step
 }
 
 // OverwriteFlag is the flag that sets OverwriteDeploymentVars.
@@ -74,6 +78,8 @@ type Report struct {
 	Results       []Result         `json:"results"`
 	Notes         []string         `json:"notes"`
 	Deployment    DeploymentReport `json:"deployment"`
+	// Error is set when changes failed or were cancelled after the plan.
+	Error *cmdutil.ErrorJSON `json:"error,omitempty"`
 }
 
 // Run validates, plans and applies one section. Everything it prints, and
@@ -81,14 +87,18 @@ type Report struct {
 // a URL that embeds one is shown masked, never in full.
 func Run(ctx context.Context, opts Options) error {
 	var red *secret.Redactor
-	err := run(ctx, opts, &red)
+	var report *Report
+	err := run(ctx, opts, &red, &report)
+	redact := secret.MaskKeys
 	if red != nil {
 		err = cmdutil.Redacted(err, red.Redact)
+		redact = red.Redact
 	}
+	opts.CI.Summarize(opts.IO.ErrOut, summary(report, err, redact))
 	return err
 }
 
-func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
+func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Report) error {
 	cfg, warnings, target, err := project.Load(opts.Options)
 	if err != nil {
 		return err
@@ -111,6 +121,8 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	report := &Report{SchemaVersion: cmdutil.SchemaVersion, Env: string(env), EnvReason: target.Choice.Reason,
 		DryRun: opts.DryRun, Plan: []Item{}, Results: []Result{}, Notes: []string{},
 		Deployment: DeploymentReport{Connected: att.Connected()}}
+	*reportp = report
+	annotate := opts.CI.Annotate.Wrap(red.Writer)
 	if att.Connected() {
 		report.Deployment.Target = att.Describe()
 	} else {
@@ -127,6 +139,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	// A value apply refuses is reported once, as the error it is, not also
 	// as the file check's warning about the same value.
 	cmdutil.PrintProblems(io.ErrOut, cs, withoutPaths(warnings, invalid))
+	annotate.Problems(withoutPaths(warnings, invalid))
 	fmt.Fprintf(io.ErrOut, "Using authKit.%s (%s)\n", env, target.Choice.Reason)
 	if att.Connected() {
 		fmt.Fprintf(io.ErrOut, "Using %s\n", att.Describe())
@@ -233,31 +246,20 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	if !opts.JSON {
 		printResults(io, results)
 	}
+	for _, r := range Failures(results) {
+		annotate.Message(ghactions.LevelError, "", describe(r.Resource, r.Name, r.Value)+": "+r.Error, "")
+	}
+	err = resultError(ctx, results)
+	// The report carries the failure; with --json it is the one document
+	// on stdout, and Main only prints the error on stderr.
+	report.Error = cmdutil.ErrorObject(cmdutil.Redacted(err, red.Redact))
 	if err := finish(opts, report, ""); err != nil {
 		return err
 	}
-	err = resultError(ctx, results)
 	if err != nil && opts.JSON {
-		// The report on stdout already holds every failure; Main would add
-		// a second JSON document, the error, after it.
-		return printedError(io, err)
+		return cmdutil.Written(err)
 	}
 	return err
-}
-
-// printedError prints err on stderr as Main does and returns a silent error
-// with its exit code.
-func printedError(io *iostreams.IOStreams, err error) error {
-	var ce *cmdutil.Error
-	if !errors.As(err, &ce) {
-		return err
-	}
-	cs := io.ColorScheme()
-	fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Red("error:"), ce.Error())
-	if ce.Hint != "" {
-		fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Gray("hint:"), ce.Hint)
-	}
-	return cmdutil.SilentError(ce.Code)
 }
 
 func invalidError(env config.Env, problems []diag.Problem) error {

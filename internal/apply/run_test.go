@@ -13,6 +13,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
+	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
@@ -82,7 +83,9 @@ func TestRunExplainsAnEmptyKey(t *testing.T) {
 }
 
 // A partial failure under --json: stdout holds one document, the report with
-// every result, and the error goes to stderr only.
+// every result and the error (Main prints it on stderr, not a second
+// document); in GitHub Actions the failed change is annotated on stderr and
+// the plan and results are appended to the job summary.
 func TestRunJSONPartialFailureIsOneDocument(t *testing.T) {
 	emu := emulator.New(emulator.Options{})
 	url, err := emu.Start("127.0.0.1:0")
@@ -95,11 +98,16 @@ func TestRunJSONPartialFailureIsOneDocument(t *testing.T) {
 		"convex.json": `{"authKit":{"dev":{"configure":{"redirectUris":["http://localhost:3000/callback"],"corsOrigins":["http://localhost:3000"]}}}}`,
 	}, map[string]string{"WORKOS_API_KEY": emu.APIKey(), "WORKOS_BASE_URL": url})
 	io, _, out, errOut := iostreams.Test()
-	err = Run(context.Background(), Options{IO: io, Options: po, JSON: true, Concurrency: 2})
+	summaryPath := filepath.Join(t.TempDir(), "summary.md")
+	if err := os.WriteFile(summaryPath, []byte("earlier step\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ci := ghactions.Step{Annotate: ghactions.NewAnnotator(ghactions.Env{Actions: true, Workspace: po.Dir}, errOut, po.Dir, nil, "convex-authkit apply"), SummaryPath: summaryPath}
+	err = Run(context.Background(), Options{IO: io, Options: po, JSON: true, Concurrency: 2, CI: ci})
 
 	var ce *cmdutil.Error
-	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitFailure || !ce.Silent {
-		t.Fatalf("Run = %#v, want a silent error with exit code 1", err)
+	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitFailure || !ce.JSONWritten || ce.Silent {
+		t.Fatalf("Run = %#v, want an exit-1 error already in the document", err)
 	}
 	dec := json.NewDecoder(out)
 	var report Report
@@ -112,8 +120,17 @@ func TestRunJSONPartialFailureIsOneDocument(t *testing.T) {
 	if got := Failures(report.Results); len(got) != 1 || got[0].Resource != CORSOrigin {
 		t.Errorf("failed results = %+v, want the CORS origin", got)
 	}
-	if !strings.Contains(errOut.String(), "error: 1 of 2 changes failed; the others were applied\nhint: run apply again") {
-		t.Errorf("stderr does not report the failure:\n%s", errOut)
+	if e := report.Error; e == nil || e.Code != 1 || e.Message != "1 of 2 changes failed; the others were applied" || !strings.HasPrefix(e.Hint, "run apply again") {
+		t.Errorf("report error = %+v", report.Error)
+	}
+	if !strings.Contains(errOut.String(), "::error title=convex-authkit apply::CORS origin http://localhost:3000: ") {
+		t.Errorf("stderr does not annotate the failed change:\n%s", errOut)
+	}
+	md, err := os.ReadFile(summaryPath)
+	for _, want := range []string{"earlier step\n### convex-authkit apply (authKit.dev)\n", "| + add | redirect URI | `http://localhost:3000/callback` |", "| failed | CORS origin | `http://localhost:3000` |", "✗ 1 of 2 changes failed"} {
+		if err != nil || !strings.Contains(string(md), want) {
+			t.Errorf("summary lacks %q (%v):\n%s", want, err, md)
+		}
 	}
 }
 

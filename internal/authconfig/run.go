@@ -63,6 +63,8 @@ type report struct {
 	AuthDomain    string `json:"authDomain"`
 	Diff          string `json:"diff"`
 	Content       string `json:"content"`
+	// Error says why the command failed (--check drift, a refused file).
+	Error *cmdutil.ErrorJSON `json:"error,omitempty"`
 }
 
 // Run renders the auth config and writes, checks or prints it.
@@ -101,7 +103,7 @@ func Run(opts Options) error {
 		if !ours {
 			hint = "run `" + res.Spec.Command() + " --force` to replace it: " + whyRefused(rel, res.Existing)
 		}
-		return finish(opts, rep, &cmdutil.Error{Code: cmdutil.ExitFailure, Err: errors.New(msg), Hint: hint})
+		return finish(opts, rep, &cmdutil.Error{Code: cmdutil.ExitFailure, Err: errors.New(msg), Hint: hint, File: rel})
 	case !ours && !opts.Force:
 		rep.Status = StatusRefused
 		hint := "the diff above shows what generating would change (- the file now, + the generated one); run again with --force to replace it"
@@ -111,7 +113,9 @@ func Run(opts Options) error {
 		if !res.Spec.TypeScript {
 			hint += "; convex-authkit keeps a project's only auth.config.js in JavaScript (delete it to switch to auth.config.ts)"
 		}
-		return finish(opts, rep, cmdutil.UsageError(errors.New(whyRefused(rel, res.Existing)), hint))
+		refused := cmdutil.UsageError(errors.New(whyRefused(rel, res.Existing)), hint)
+		refused.File = rel
+		return finish(opts, rep, refused)
 	}
 
 	if err := res.Write(); err != nil {
@@ -223,11 +227,14 @@ func warnDomainChange(opts Options, rel, existing string, spec Spec) {
 
 func finish(opts Options, rep report, fail *cmdutil.Error) error {
 	if opts.JSON {
+		if fail != nil {
+			rep.Error = cmdutil.ErrorObject(fail)
+		}
 		if err := cmdutil.WriteJSON(opts.IO.Out, rep); err != nil {
 			return err
 		}
 		if fail != nil {
-			return cmdutil.SilentError(fail.Code)
+			return cmdutil.Written(fail)
 		}
 		return nil
 	}

@@ -157,9 +157,18 @@ func TestRunJSON(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	keys := slices.Sorted(maps.Keys(rep))
-	want := []string{"authDomain", "content", "convexVersion", "diff", "existing", "language", "path", "schemaVersion", "status", "typed"}
+	want := []string{"authDomain", "content", "convexVersion", "diff", "error", "existing", "language", "path", "schemaVersion", "status", "typed"}
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("keys %v, want %v", keys, want)
+	}
+	// The document carries the failure; Main prints it on stderr without
+	// a second document, and annotates the file in GitHub Actions.
+	var ce *cmdutil.Error
+	if !errors.As(err, &ce) || !ce.JSONWritten || ce.Silent || ce.File != "convex/auth.config.ts" {
+		t.Errorf("error %#v, want one already in the document, about convex/auth.config.ts", err)
+	}
+	if e, _ := rep["error"].(map[string]any); e["code"] != 1.0 || e["message"] != "convex/auth.config.ts does not exist" {
+		t.Errorf("error object %v", rep["error"])
 	}
 	if rep["status"] != StatusWouldCreate || rep["existing"] != "none" || rep["typed"] != false || !strings.HasPrefix(rep["diff"].(string), "--- /dev/null\n") {
 		t.Errorf("report %v", rep)

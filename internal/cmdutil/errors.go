@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/secret"
 )
 
 // Exit codes. They are part of the tool's interface: CI scripts branch on
@@ -28,8 +29,16 @@ type Error struct {
 	Hint     string
 	Problems []diag.Problem // located problems, printed before the summary
 	// Silent means the command already reported the failure on its own
-	// (for example `config validate --json`); Main only sets the exit code.
+	// (doctor's report says which checks failed); Main only sets the exit
+	// code.
 	Silent bool
+	// JSONWritten means the command printed its --json document with this
+	// error in it (see Written): Main prints the error on stderr but no
+	// second document, so stdout stays one JSON value.
+	JSONWritten bool
+	// File is the file the error is about, when it has no located
+	// problems (an out-of-date auth config): CI annotations point at it.
+	File string
 }
 
 func (e *Error) Error() string {
@@ -59,6 +68,50 @@ func ProblemsError(summary string, problems []diag.Problem) *Error {
 // SilentError exits with code without printing anything more.
 func SilentError(code int) *Error {
 	return &Error{Code: code, Silent: true}
+}
+
+// Written marks err as already carried by the command's --json document
+// (see Error.JSONWritten). A plain error becomes an exit-1 error.
+func Written(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return &Error{Code: ExitFailure, Err: err, JSONWritten: true}
+	}
+	out := *e
+	out.JSONWritten = true
+	return &out
+}
+
+// ErrorJSON is the "error" object of a --json document: the document Main
+// prints for a failed command, and the key a command's own document gains
+// when it fails after planning (apply, generate auth-config --check,
+// config validate, doctor).
+type ErrorJSON struct {
+	Code     int            `json:"code"`
+	Message  string         `json:"message"`
+	Hint     string         `json:"hint,omitempty"`
+	Problems []diag.Problem `json:"problems"`
+}
+
+// ErrorObject describes err for a --json document, sk_ keys masked as
+// Main masks them on stderr; nil for nil. An error that is not an *Error
+// is the exit-1 failure Main would make of it.
+func ErrorObject(err error) *ErrorJSON {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		e = &Error{Code: ExitFailure, Err: err}
+	}
+	msg := "failed"
+	if e.Err != nil {
+		msg = secret.MaskKeys(e.Error())
+	}
+	return &ErrorJSON{Code: e.Code, Message: msg, Hint: secret.MaskKeys(e.Hint), Problems: Problems(e.Problems)}
 }
 
 // ErrCancel is returned when the user cancels an interactive step.

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
 )
@@ -91,4 +92,22 @@ func (f *Factory) EnvTruthy(name string) bool {
 		return true
 	}
 	return false
+}
+
+// CIStep is what a command reports to GitHub Actions: annotations titled
+// with the command's path ("convex-authkit config validate"), on stdout
+// for people and on stderr with --json (the runner reads workflow commands
+// from both, and stdout must stay one document), with file names resolved
+// as this Factory names them; and the job summary file.
+func (f *Factory) CIStep(commandPath string) ghactions.Step {
+	e := ghactions.FromEnv(f.Env, f.WorkDir)
+	w := f.IOStreams.Out
+	if f.Globals.JSON {
+		w = f.IOStreams.ErrOut
+	}
+	abs, name := f.ConfigPath()
+	return ghactions.Step{
+		Annotate:    ghactions.NewAnnotator(e, w, f.ProjectDir(), map[string]string{name: abs}, commandPath),
+		SummaryPath: e.SummaryPath,
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
+	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
 	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
@@ -227,7 +230,10 @@ func TestNoSecretInOutput(t *testing.T) {
 		json, verbose, login bool
 	}{{false, false, false}, {false, true, false}, {true, true, false}, {false, true, true}, {true, false, true}} {
 		opts, out, errOut := options(dir, emu)
-		opts.JSON, opts.Verbose, opts.Annotate = mode.json, mode.verbose, true
+		opts.JSON, opts.Verbose = mode.json, mode.verbose
+		opts.CI.Annotate = ghactions.NewAnnotator(ghactions.Env{Actions: true, Workspace: dir}, out, dir, nil, "convex-authkit doctor")
+		summary := filepath.Join(t.TempDir(), "summary.md")
+		opts.CI.SummaryPath = summary
 		if mode.login {
 			opts.Login = testEmail
 			opts.Options.Env["WORKOS_TEST_PASSWORD"] = testPassword
@@ -239,7 +245,11 @@ func TestNoSecretInOutput(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Code != cmdutil.ExitFailure {
 			t.Fatalf("%+v: %v (the exposed key must fail env.secret-exposure)", mode, err)
 		}
-		all := out.String() + errOut.String()
+		md, err := os.ReadFile(summary)
+		if err != nil || !strings.Contains(string(md), "env.secret-exposure") {
+			t.Fatalf("%+v: summary %q, %v", mode, md, err)
+		}
+		all := out.String() + errOut.String() + string(md)
 		for _, s := range []string{tok, tok[len(tok)-20:], testPassword, testKey, "d0ct0rUnitKey"} {
 			if strings.Contains(all, s) {
 				t.Errorf("%+v printed %q:\n%s", mode, s, all)
@@ -306,7 +316,7 @@ func TestAnnotations(t *testing.T) {
 		newCheck("jwks.fetch", StatusError, "timeout", ""),
 	}}
 	var buf bytes.Buffer
-	rep.printAnnotations(&buf)
+	rep.annotate(ghactions.NewAnnotator(ghactions.Env{Actions: true, Workspace: "/repo"}, &buf, "/repo", nil, "convex-authkit doctor"))
 	want := `::error file=convex.json,line=5,col=26,title=convex-authkit doctor config.urls::uses http, 100%25 wrong%0Ahint: use https://
 ::error file=convex.json,line=6,title=convex-authkit doctor config.urls::a: b, c
 ::warning title=convex-authkit doctor env.gitignore::.env.local is not ignored%0Aby git%0Ahint: add it

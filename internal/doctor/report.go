@@ -8,7 +8,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
 )
@@ -97,6 +99,8 @@ type Report struct {
 	Checks        []Check `json:"checks"`
 	// Deployment is the Convex deployment judged, or why none was.
 	Deployment *Deployment `json:"deployment"`
+	// Error is set when a check failed or could not run (ok is false).
+	Error *cmdutil.ErrorJSON `json:"error,omitempty"`
 
 	// identity is what Convex would build from the token, for --verbose.
 	identity  map[string]any
@@ -255,56 +259,70 @@ func plural(n int, noun string) string {
 	return noun + "s"
 }
 
-// printAnnotations writes GitHub Actions workflow commands for every
-// warning, failure and error, one per place in a file when the check has
-// them, so that the problem shows on the line of the pull request.
-func (r *Report) printAnnotations(w io.Writer) {
+// annotate puts every warning, failure and error on the pull request, once
+// per place in a file when the check has them, so that the problem shows on
+// its line.
+func (r *Report) annotate(a *ghactions.Annotator) {
 	for _, c := range r.Checks {
-		level := "error"
+		level := ghactions.LevelError
 		switch c.Status {
 		case StatusPass, StatusSkip:
 			continue
 		case StatusWarn:
-			level = "warning"
-		}
-		msg := c.Message
-		if c.Hint != "" {
-			msg += "\nhint: " + c.Hint
+			level = ghactions.LevelWarning
 		}
 		if len(c.Where) == 0 {
-			fmt.Fprintf(w, "::%s title=%s::%s\n", level, escapeProperty("convex-authkit doctor "+c.ID), escapeData(msg))
+			a.Message(level, c.ID, c.Message, c.Hint)
 			continue
 		}
 		for _, p := range c.Where {
-			props := []string{}
-			if p.File != "" {
-				props = append(props, "file="+escapeProperty(p.File))
-				if p.Line > 0 {
-					props = append(props, fmt.Sprintf("line=%d", p.Line))
-				}
-				if p.Column > 0 {
-					props = append(props, fmt.Sprintf("col=%d", p.Column))
-				}
+			// The check's status decides the level, whatever the place's
+			// own severity (--strict turns warnings into failures).
+			p.Severity = diag.SeverityError
+			if level == ghactions.LevelWarning {
+				p.Severity = diag.SeverityWarning
 			}
-			props = append(props, "title="+escapeProperty("convex-authkit doctor "+c.ID))
-			m := msg
-			if p.Message != "" && p.Message != c.Message {
-				m = p.Message
-				if p.Hint != "" {
-					m += "\nhint: " + p.Hint
-				}
+			if p.Message == c.Message {
+				p.Message, p.Hint = "", ""
 			}
-			fmt.Fprintf(w, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(m))
+			a.Problem(c.ID, p, c.Message, c.Hint)
 		}
 	}
 }
 
-// escapeData and escapeProperty are the workflow-command escapes of
-// @actions/core (toCommandValue / escapeProperty).
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+// summary is the job summary section: the summary line, then every
+// warning and failure with its hint.
+func (r *Report) summary(redact func(string) string) *ghactions.Markdown {
+	md := ghactions.NewMarkdown("convex-authkit doctor (authKit."+r.Env+")", redact)
+	mark := "✓"
+	switch {
+	case !r.OK:
+		mark = "✗"
+	case r.Summary.Warn > 0:
+		mark = "!"
+	}
+	md.Para(mark + " " + r.Summary.String())
+	var rows [][]string
+	for _, c := range r.Checks {
+		switch c.Status {
+		case StatusPass, StatusSkip:
+			continue
+		}
+		status := string(c.Status)
+		msg := c.Message
+		for _, p := range c.Where {
+			if loc := p.Location(); loc != "" && !strings.HasPrefix(msg, loc) {
+				msg += "\n" + loc
+				if p.Message != "" && p.Message != c.Message {
+					msg += ": " + p.Message
+				}
+			}
+		}
+		rows = append(rows, []string{status, c.ID, msg, c.Hint})
+	}
+	md.Table([]string{"", "check", "result", "hint"}, []bool{false, true, false, false}, rows)
+	if d := r.Deployment; d != nil && !d.Connected && d.NotConnected != "" {
+		md.Para("Deployment: " + d.NotConnected)
+	}
+	return md
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/framework"
+	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/jwks"
 	"github.com/convex-authkit/convex-authkit/internal/project"
@@ -39,8 +40,9 @@ type Options struct {
 	Verbose bool
 	// Strict turns warnings into failures.
 	Strict bool
-	// Annotate prints GitHub Actions annotations (GITHUB_ACTIONS=true).
-	Annotate bool
+	// CI prints GitHub Actions annotations for every warning and failure,
+	// and appends the report to the job summary.
+	CI ghactions.Step
 
 	// DeploymentEnv overrides what process.env answers in auth.config.ts
 	// (--deployment-env KEY=VALUE); an empty value unsets the name.
@@ -92,6 +94,14 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	out, errOut := red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
 	fmt.Fprintf(errOut, "Using authKit.%s (%s)\n", rep.Env, rep.envReason)
+	var failed error
+	if !rep.OK {
+		// The report says which checks failed and why; the error object
+		// gives scripts the exit status and the count in one place.
+		failed = &cmdutil.Error{Code: cmdutil.ExitFailure, Err: errors.New(rep.Summary.String()),
+			Hint: "each failed check above says why and how to fix it"}
+		rep.Error = cmdutil.ErrorObject(failed)
+	}
 	if opts.JSON {
 		if err := cmdutil.WriteJSON(out, rep); err != nil {
 			return err
@@ -99,16 +109,9 @@ func Run(ctx context.Context, opts Options) error {
 	} else {
 		rep.printHuman(out, opts.IO.ColorScheme(), opts.Verbose)
 	}
-	if opts.Annotate {
-		// With --json, stdout holds the document alone; the Actions runner
-		// reads workflow commands from stderr as well.
-		w := out
-		if opts.JSON {
-			w = errOut
-		}
-		rep.printAnnotations(w)
-	}
-	if !rep.OK {
+	rep.annotate(opts.CI.Annotate.Wrap(red.Writer))
+	opts.CI.Summarize(errOut, rep.summary(red.Redact))
+	if failed != nil {
 		return cmdutil.SilentError(cmdutil.ExitFailure)
 	}
 	return nil
