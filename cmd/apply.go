@@ -50,7 +50,7 @@ authentication.`,
   convex-authkit apply --env prod --json
   convex-authkit apply --env preview --dry-run --detailed-exitcode || echo "changes pending"
   convex-authkit apply --prune --yes
-  convex-authkit apply --dir testdata/projects/vite --env dev --emulate`,
+  convex-authkit apply --dir testdata/projects/vite --env dev --emulate --client-id client_01EMV1AT0R0000000000000000`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.DetailedExitCode && !opts.DryRun {
