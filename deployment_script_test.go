@@ -30,7 +30,8 @@ type scriptDeployment struct {
 //	                            and DEPLOYMENT_HOST (the URL without http://)
 //	dep-env NAME=VALUE | NAME=  set a variable, or remove it
 //	dep-providers FILE          store the providers in FILE (a JSON list, $NAME expanded), as a push would
-//	dep-fault [SETTING...]      replace the faults (emu-fault's counted settings)
+//	dep-fault [SETTING...]      replace the faults (emu-fault's counted settings; html answers
+//	                            the matching requests with a 200 HTML page instead)
 //	dep-state                   print its variables as NAME=VALUE, sorted
 //	dep-requests                print the requests since the last dep-requests, as emu-requests does
 var deploymentCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -137,11 +138,13 @@ func depProviders(ts *testscript.TestScript, sd *scriptDeployment, args []string
 }
 
 func depFault(_ *testscript.TestScript, sd *scriptDeployment, args []string) error {
-	f, err := parseFaults(args)
+	html := slices.Contains(args, "html")
+	f, err := parseFaults(slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "html" }))
 	if err != nil {
 		return err
 	}
 	sd.srv.SetFaults(f.Counts())
+	sd.srv.SetHTMLPages(html)
 	return nil
 }
 

@@ -50,7 +50,7 @@ authentication.`,
   convex-authkit apply --env prod --json
   convex-authkit apply --env preview --dry-run --detailed-exitcode || echo "changes pending"
   convex-authkit apply --prune --yes
-  convex-authkit apply --dir testdata/projects/vite --env dev --emulate`,
+  convex-authkit apply --dir testdata/projects/vite --env dev --emulate --client-id client_01EMV1AT0R0000000000000000`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.DetailedExitCode && !opts.DryRun {
@@ -70,6 +70,11 @@ authentication.`,
 			opts.JSON, opts.Verbose = f.Globals.JSON, f.Globals.Verbose
 			opts.UserAgent = "convex-authkit/" + f.Build.Version
 			opts.Deployment, opts.DeploymentClient = df.options(f, nil, "")
+			if cmd.Flags().Changed("timeout") {
+				// Otherwise the client's own defaults hold: a run of the
+				// project's Convex CLI takes longer than an HTTP request.
+				opts.DeploymentClient.Timeout = opts.Timeout
+			}
 			opts.NoDeployment = df.none
 			opts.CI = f.CIStep(cmd.CommandPath())
 			if runF != nil {
@@ -85,7 +90,7 @@ authentication.`,
 	fl.BoolVar(&opts.Prune, "prune", false, "delete redirect URIs that WorkOS has but convex.json does not (never the default one)")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation (required for --prune without a terminal)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "at most this many WorkOS requests at once")
-	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "timeout of each WorkOS request")
+	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "timeout of each WorkOS request (and, when given, of each request to the Convex deployment)")
 	fl.StringVar(&opts.BaseURL, "workos-url", "", "WorkOS API base URL (default: WORKOS_BASE_URL, else https://api.workos.com)")
 	fl.BoolVar(&opts.Emulate, "emulate", false, "run against an in-process WorkOS emulator (no account needed)")
 	df.bind(fl)

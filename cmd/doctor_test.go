@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/convex-authkit/convex-authkit/internal/apply"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/doctor"
 	"github.com/convex-authkit/convex-authkit/internal/resolve"
@@ -175,6 +176,29 @@ func TestDoctorDeploymentFlags(t *testing.T) {
 		}
 		if tt.want == "" && !strings.Contains(att.NotConnected, "--no-deployment") {
 			t.Errorf("%s %v: not connected says %q", tt.path, tt.args, att.NotConnected)
+		}
+	}
+}
+
+// TestApplyDeploymentTimeout: apply's --timeout, when given, bounds each
+// request to the deployment too (a slow deployment otherwise holds apply
+// for the client's default); without it the client's own default holds.
+func TestApplyDeploymentTimeout(t *testing.T) {
+	f, _ := testFactory(map[string]string{})
+	tests := []struct {
+		args []string
+		want time.Duration
+	}{
+		{nil, 0},
+		{[]string{"--timeout", "250ms"}, 250 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		var got apply.Options
+		if code := runWith(t, f, "apply", newCmdApply(f, func(o apply.Options) error { got = o; return nil }), tt.args...); code != 0 {
+			t.Fatalf("apply %v: exit %d", tt.args, code)
+		}
+		if got.DeploymentClient.Timeout != tt.want {
+			t.Errorf("apply %v: deployment timeout %s, want %s", tt.args, got.DeploymentClient.Timeout, tt.want)
 		}
 	}
 }

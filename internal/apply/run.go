@@ -107,6 +107,13 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 	att, err := deployment.AttachAuth(ctx, deployment.AuthRequest{Options: opts.Deployment, Client: opts.DeploymentClient,
 		Disabled: opts.NoDeployment, Sources: target.Sources, Env: string(env), PreferLocal: opts.OverwriteDeploymentVars})
 	if err != nil {
+		// Nothing is planned without the deployment's values, so nothing
+		// was sent to WorkOS or written anywhere: say so, as for a
+		// mismatch, so that nobody wonders what state things are in.
+		var ce *cmdutil.Error
+		if errors.As(err, &ce) && ce.Err != nil {
+			ce.Err = fmt.Errorf("%w; nothing was applied", ce.Err)
+		}
 		return err
 	}
 	sec := resolve.Resolve(cfg, env, target.Sources)

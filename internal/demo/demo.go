@@ -1,11 +1,16 @@
 // Package demo runs convex-authkit's main job end to end with no WorkOS
-// account and no network: the embedded emulator plays https://api.workos.com,
-// a copy of the Vite example is set up by init, its dev section registered
-// by apply, a user signed in, and the project and the token diagnosed by
+// account, no Convex account and no network: the embedded emulator plays
+// https://api.workos.com, a deployment emulator plays the example's Convex
+// deployment (happy-otter-123, holding WORKOS_CLIENT_ID as one Convex
+// provisioned AuthKit for does), a copy of the Vite example is set up by
+// init, its dev section registered by apply, its auth config pushed, a user
+// signed in, and the project, the deployment and the token diagnosed by
 // doctor. Every step is the command's own code on the files init really
 // generates, whose providers name https://api.workos.com: the emulator mints
 // tokens with WorkOS's issuer, and doctor's requests for WorkOS reach the
-// emulator through a transport that refuses every other address.
+// emulator through a transport that refuses every other address. The
+// deployment is reached directly on 127.0.0.1 with a deploy key for it, as
+// --convex-url would.
 package demo
 
 import (
@@ -17,16 +22,22 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/convex-authkit/convex-authkit/internal/apply"
+	"github.com/convex-authkit/convex-authkit/internal/authconfig"
+	"github.com/convex-authkit/convex-authkit/internal/authjs"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/convexauth"
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
+	"github.com/convex-authkit/convex-authkit/internal/deployment/deployemu"
 	"github.com/convex-authkit/convex-authkit/internal/doctor"
-	"github.com/convex-authkit/convex-authkit/internal/dotenv"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/initcmd"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
@@ -54,6 +65,14 @@ const source = "testdata/projects/vite"
 
 // email is the user the demo signs in.
 const email = "demo@example.com"
+
+// The example's deployment (its .env.local names it) and a deploy key for
+// it. The key is the demo's own: the emulator accepts it and nothing else
+// does, and it is masked in every output all the same.
+const (
+	deploymentName = "happy-otter-123"
+	deployKey      = "dev:" + deploymentName + "|ZGVtby1kZXBsb3kta2V5LW5vdC1hLXNlY3JldA"
+)
 
 // Step statuses.
 const (
@@ -86,6 +105,10 @@ type Report struct {
 	Dir   string `json:"dir"`
 	Kept  bool   `json:"kept"`
 	Steps []Step `json:"steps"`
+	// DeploymentVariables are the variables the deployment holds at the
+	// end, as output shows them (the API key masked); empty when the
+	// deployment step did not run.
+	DeploymentVariables map[string]string `json:"deploymentVariables"`
 }
 
 // Step is the outcome of one step.
@@ -109,7 +132,8 @@ type Step struct {
 // step failed (what failed is already printed), exit 2 when cancelled.
 func Run(ctx context.Context, opts Options) error {
 	d := &demo{opts: opts, cs: opts.IO.ColorScheme(), red: &secret.Redactor{},
-		report: &Report{SchemaVersion: cmdutil.SchemaVersion, Steps: []Step{}}}
+		report: &Report{SchemaVersion: cmdutil.SchemaVersion, Steps: []Step{}, DeploymentVariables: map[string]string{}}}
+	d.red.Add(deployKey)
 	if d.opts.Project == nil {
 		d.opts.Project = Project()
 	}
@@ -127,13 +151,15 @@ func Run(ctx context.Context, opts Options) error {
 		run       func(context.Context, *Step) error
 	}{
 		{"emulator", "Start the WorkOS emulator", d.startEmulator},
+		{"deployment", "Start the Convex deployment emulator", d.startDeployment},
 		{"copy", "Copy the Vite example (" + source + ") to a temporary folder", d.copyProject},
 		{"init", "Set the project up with init", d.runInit},
 		{"apply", "Register the dev section's URLs in WorkOS", d.runApply},
+		{"push", "Push the auth config to the deployment, as npx convex dev would", d.push},
 		{"token", "Sign a user in (mint an access token)", d.signIn},
-		{"doctor", "Diagnose the project and the token as Convex and WorkOS would", d.runDoctor},
+		{"doctor", "Diagnose the project, the deployment and the token as Convex and WorkOS would", d.runDoctor},
 	}
-	fmt.Fprintln(d.progress, "The Vite example, set up and diagnosed against the embedded WorkOS emulator: no WorkOS account, nothing leaves this machine.")
+	fmt.Fprintln(d.progress, "The Vite example, set up and diagnosed against the embedded WorkOS emulator and an emulated Convex deployment: no account, nothing leaves this machine.")
 	var failed *Step
 	for i, st := range steps {
 		s := Step{ID: st.id, Title: st.title, Status: StatusSkipped, Notes: []string{}, Report: json.RawMessage("null")}
@@ -148,11 +174,19 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	d.report.OK = failed == nil
 	d.report.Kept = opts.Keep && d.dir != ""
+	var held []string
+	if d.dep != nil {
+		vars := d.dep.Vars()
+		for _, name := range slices.Sorted(maps.Keys(vars)) {
+			d.report.DeploymentVariables[name] = deployment.ShowValue(name, vars[name])
+			held = append(held, name)
+		}
+	}
 
 	fmt.Fprintln(d.progress)
 	if failed == nil {
-		fmt.Fprintf(d.progress, "%s %d of %d steps succeeded: Convex would accept the token with the auth config init generated, and WorkOS has the dev section's URLs.\n",
-			d.cs.Green("✓"), len(steps), len(steps))
+		fmt.Fprintf(d.progress, "%s %d of %d steps succeeded: Convex would accept the token with the auth config init generated, WorkOS has the dev section's URLs, and deployment %s holds %s.\n",
+			d.cs.Green("✓"), len(steps), len(steps), deploymentName, strings.Join(held, ", "))
 	} else {
 		fmt.Fprintf(d.progress, "%s The demo stopped at the %s step: %s\n", d.cs.Red("✗"), failed.ID, failed.Message)
 	}
@@ -190,6 +224,7 @@ type demo struct {
 
 	emu      *emulator.Server
 	routed   *http.Client // plays https://api.workos.com with the emulator
+	dep      *deployemu.Server
 	dir      string
 	clientID string
 	token    string
@@ -198,6 +233,9 @@ type demo struct {
 func (d *demo) cleanup() {
 	if d.emu != nil {
 		_ = d.emu.Close()
+	}
+	if d.dep != nil {
+		_ = d.dep.Close()
 	}
 	if d.dir != "" && !d.opts.Keep {
 		_ = os.RemoveAll(d.dir)
@@ -254,12 +292,25 @@ func (d *demo) streams(buf *bytes.Buffer) *iostreams.IOStreams {
 	return &io
 }
 
-// env is the whole environment the commands see: the emulator's API key
-// and nothing of the user's, whose WORKOS_*, CONVEX_DEPLOY_KEY or
-// VERCEL_ENV would change what the demo does.
+// env is the whole environment the commands see: the emulator's API key,
+// the deployment's deploy key, and nothing of the user's, whose WORKOS_*,
+// CONVEX_* or VERCEL_ENV would change what the demo does.
 func (d *demo) env() map[string]string {
-	return map[string]string{"WORKOS_API_KEY": d.emu.APIKey()}
+	return map[string]string{"WORKOS_API_KEY": d.emu.APIKey(), deployment.VarDeployKey: deployKey}
 }
+
+// deploymentOptions are how every command reaches the deployment emulator: the
+// deploy key from env, and its URL as --convex-url gives it.
+func (d *demo) deploymentOptions() (deployment.Options, deployment.ClientOptions) {
+	client := deployment.ClientOptions{Env: d.env(), UserAgent: d.opts.UserAgent}
+	if d.opts.Verbose {
+		client.Log = indent(d.errOut)
+	}
+	return deployment.Options{ConvexURL: d.dep.URL(), Dir: d.dir, Section: "dev"}, client
+}
+
+// flags are the command-line flags that say what d.deployment does.
+func (d *demo) flags() string { return " --convex-url " + d.dep.URL() }
 
 func (d *demo) project() project.Options {
 	return project.Options{ConfigPath: filepath.Join(d.dir, "convex.json"), ConfigName: "convex.json",
@@ -275,15 +326,6 @@ func embedReport(s *Step, buf *bytes.Buffer) {
 
 func (d *demo) startEmulator(_ context.Context, s *Step) error {
 	d.clientID = emulator.DefaultClientID
-	if data, err := fs.ReadFile(d.opts.Project, ".env.local"); err == nil {
-		// The emulator answers for the client the example names, so that
-		// its .env.local stays as it is.
-		if f, err := dotenv.Parse(".env.local", data); err == nil {
-			if e, ok := f.Lookup("WORKOS_CLIENT_ID"); ok && e.Value != "" {
-				d.clientID = e.Value
-			}
-		}
-	}
 	d.emu = emulator.New(emulator.Options{ClientID: d.clientID, Now: d.opts.Now, IssuerBase: workos.DefaultBaseURL})
 	url, err := d.emu.Start("127.0.0.1:0")
 	if err != nil {
@@ -296,6 +338,25 @@ func (d *demo) startEmulator(_ context.Context, s *Step) error {
 	d.routed = &http.Client{Transport: tr}
 	s.Message = fmt.Sprintf("%s plays %s for client %s (API key %s)", url, workos.DefaultBaseURL, d.clientID, secret.Mask(d.emu.APIKey()))
 	s.Report = mustJSON(map[string]string{"url": url, "plays": workos.DefaultBaseURL, "clientId": d.clientID, "apiKey": secret.Mask(d.emu.APIKey())})
+	return nil
+}
+
+func (d *demo) startDeployment(_ context.Context, s *Step) error {
+	// The deployment holds the client ID, as one Convex provisioned AuthKit
+	// for does (npx convex dev sets it), so .env.local needs none.
+	d.dep = deployemu.New(deployemu.Options{AdminKey: deployKey, Vars: map[string]string{"WORKOS_CLIENT_ID": d.clientID},
+		SiteURL: "https://" + deploymentName + ".convex.site"})
+	url, err := d.dep.Start("127.0.0.1:0")
+	if err != nil {
+		d.dep = nil
+		return fmt.Errorf("cannot start the deployment emulator: %w", err)
+	}
+	// The part before | names the deployment and is no secret.
+	name, key, _ := strings.Cut(deployKey, "|")
+	shownKey := name + "|" + secret.Mask(key)
+	s.Message = fmt.Sprintf("%s plays deployment %s (%s=%s), which holds WORKOS_CLIENT_ID=%s", url, deploymentName, deployment.VarDeployKey, shownKey, d.clientID)
+	s.Report = mustJSON(map[string]any{"url": url, "name": deploymentName, "deployKey": shownKey,
+		"variables": map[string]string{"WORKOS_CLIENT_ID": d.clientID}})
 	return nil
 }
 
@@ -331,33 +392,94 @@ func (d *demo) copyProject(_ context.Context, s *Step) error {
 }
 
 func (d *demo) runInit(_ context.Context, s *Step) error {
-	d.command(s, fmt.Sprintf("convex-authkit init --client-id %s --yes", d.clientID))
+	d.command(s, fmt.Sprintf("convex-authkit init --client-id %s --yes%s", d.clientID, d.flags()))
 	var buf bytes.Buffer
 	p := d.project()
+	dep, client := d.deploymentOptions()
 	err := initcmd.Run(initcmd.Options{IO: d.streams(&buf), Dir: d.dir, ConfigPath: p.ConfigPath, ConfigName: p.ConfigName,
-		Env: p.Env, JSON: d.opts.JSON, Verbose: d.opts.Verbose, ClientID: d.clientID, Yes: true})
+		Env: p.Env, JSON: d.opts.JSON, Verbose: d.opts.Verbose, ClientID: d.clientID, Yes: true,
+		Deployment: dep, DeploymentClient: client})
 	embedReport(s, &buf)
 	if err != nil {
 		return err
 	}
 	// The example's convex.json already has the section init writes for
 	// Vite + React on port 5173, so init leaves it as it is.
-	s.Message = "convex.json already had the section; convex/auth.config.ts names " + workos.DefaultBaseURL + ", as for any WorkOS app; .env.local has the app's variables"
+	s.Message = "convex.json already had the section; convex/auth.config.ts names " + workos.DefaultBaseURL + ", as for any WorkOS app; .env.local has the app's variables; the deployment has WORKOS_API_KEY too"
 	return nil
 }
 
 func (d *demo) runApply(ctx context.Context, s *Step) error {
-	d.command(s, "convex-authkit apply --env dev --workos-url "+d.emu.URL())
+	d.command(s, "convex-authkit apply --env dev --workos-url "+d.emu.URL()+d.flags())
 	var buf bytes.Buffer
+	dep, client := d.deploymentOptions()
 	err := apply.Run(ctx, apply.Options{IO: d.streams(&buf), Options: d.project(), JSON: d.opts.JSON, Verbose: d.opts.Verbose,
-		Concurrency: 8, Timeout: 10 * time.Second, BaseURL: d.emu.URL(), UserAgent: d.opts.UserAgent})
+		Concurrency: 8, Timeout: 10 * time.Second, BaseURL: d.emu.URL(), UserAgent: d.opts.UserAgent,
+		Deployment: dep, DeploymentClient: client})
 	embedReport(s, &buf)
 	if err != nil {
 		return err
 	}
 	d.note(s, "the app homepage is skipped because WorkOS answers 422 to a localhost homepage URL, in every environment")
-	s.Message = "the emulator's WorkOS environment has the dev section's redirect URI and CORS origin"
+	s.Message = "the emulator's WorkOS environment has the dev section's redirect URI and CORS origin; the deployment already had the WORKOS_* variables known here"
 	return nil
+}
+
+// push stores in the deployment the providers convex/auth.config.ts
+// evaluates to with the deployment's variables, as a push does: evaluated
+// and checked by the code doctor judges pushes with, in the order Convex
+// stores them.
+func (d *demo) push(ctx context.Context, s *Step) error {
+	d.command(s, "npx convex dev --once")
+	d.note(s, "no Convex CLI runs: the demo evaluates convex/auth.config.ts with the deployment's variables and stores the providers in the emulated deployment, as a push does")
+	fnDir, err := authconfig.FunctionsDir(filepath.Join(d.dir, "convex.json"), "convex.json")
+	if err != nil {
+		return err
+	}
+	env := d.dep.Vars()
+	// Every deployment provides these two itself.
+	env["CONVEX_CLOUD_URL"], env["CONVEX_SITE_URL"] = "https://"+deploymentName+".convex.cloud", "https://"+deploymentName+".convex.site"
+	res, err := authjs.Evaluate(ctx, authjs.Options{Dir: d.dir, FunctionsDir: fnDir, Env: env})
+	if err != nil {
+		return fmt.Errorf("the push would fail: %w", err)
+	}
+	stored, problems, err := convexauth.Check(res.JSON)
+	if err != nil {
+		return fmt.Errorf("the push would fail: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("the push would fail: %s", problems[0])
+	}
+	providers := tokencheck.StoredOrder(tokencheck.FromConvex(stored))
+	d.dep.SetProviders(storedDocs(providers))
+	shown := make([]string, len(providers))
+	for i, p := range providers {
+		shown[i] = p.String()
+	}
+	s.Message = fmt.Sprintf("deployment %s stores the %d providers %s evaluates to with its variables", deploymentName, len(providers), res.File)
+	for _, p := range shown {
+		fmt.Fprintf(d.progress, "    %s\n", p)
+	}
+	s.Report = mustJSON(map[string]any{"file": res.File, "envRead": res.EnvRead, "providers": shown})
+	return nil
+}
+
+// storedDocs writes providers as the deployment's _auth table holds them
+// (what _system/frontend/listAuthProviders returns).
+func storedDocs(ps []tokencheck.Provider) []map[string]any {
+	out := make([]map[string]any, len(ps))
+	for i, p := range ps {
+		var app any
+		if p.ApplicationID != nil {
+			app = *p.ApplicationID
+		}
+		if p.Type == tokencheck.TypeOIDC {
+			out[i] = map[string]any{"applicationID": app, "domain": p.Issuer}
+			continue
+		}
+		out[i] = map[string]any{"type": p.Type, "applicationID": app, "issuer": p.Issuer, "jwks": p.JWKS, "algorithm": p.Algorithm}
+	}
+	return out
 }
 
 func (d *demo) signIn(_ context.Context, s *Step) error {
@@ -388,30 +510,25 @@ func (d *demo) signIn(_ context.Context, s *Step) error {
 var expected = map[string]string{
 	doctor.IDEnvCookiePassword: "only the server-side SDKs (Next.js, TanStack Start, React Router) need a cookie password",
 	doctor.IDWorkOSJWTTemplate: "init's auth config accepts AuthKit's tokens as WorkOS issues them, with no aud",
-	doctor.IDTokenLogin:        "the token is the one step 5 minted",
+	doctor.IDTokenLogin:        "the token is the one the sign-in step minted",
 }
 
 func (d *demo) runDoctor(ctx context.Context, s *Step) error {
-	d.command(s, fmt.Sprintf("convex-authkit doctor --env dev --token %s --deployment-env WORKOS_CLIENT_ID=%s", secret.Mask(d.token), d.clientID))
+	d.command(s, fmt.Sprintf("convex-authkit doctor --env dev --token %s%s", secret.Mask(d.token), d.flags()))
 	fmt.Fprintf(d.progress, "    (requests for %s go to the emulator)\n", workos.DefaultBaseURL)
 	// Doctor's document is the demo's to present: the checks with what
 	// the demo knows about them.
 	var buf bytes.Buffer
 	io := d.streams(&buf)
 	io.Out = &buf
-	// The demo has no Convex deployment (--deployment-env stands in for
-	// its variables), so the deployment checks are left out.
-	var groups []string
-	for _, g := range doctor.Groups {
-		if g != doctor.GroupDeployment {
-			groups = append(groups, g)
-		}
-	}
-	sel, _ := doctor.Select(groups)
-	err := doctor.Run(ctx, doctor.Options{IO: io, Options: d.project(), JSON: true, Verbose: d.opts.Verbose, Select: sel,
-		DeploymentEnv: map[string]string{"WORKOS_CLIENT_ID": d.clientID},
-		Token:         d.token, TokenSource: "--token",
-		BaseURL: workos.DefaultBaseURL, HTTPClient: d.routed, Now: d.opts.Now, UserAgent: d.opts.UserAgent})
+	err := doctor.Run(ctx, doctor.Options{IO: io, Options: d.project(), JSON: true, Verbose: d.opts.Verbose,
+		Token: d.token, TokenSource: "--token",
+		BaseURL: workos.DefaultBaseURL, HTTPClient: d.routed, Now: d.opts.Now, UserAgent: d.opts.UserAgent,
+		Attach: func(vars deployment.Vars, section string) (*deployment.Attached, error) {
+			o, c := d.deploymentOptions()
+			o.Vars, o.Section = vars, section
+			return deployment.Attach(o, c, false)
+		}})
 	var rep doctor.Report
 	if jerr := json.Unmarshal(buf.Bytes(), &rep); jerr != nil {
 		// Doctor could not start: err says why.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,7 +15,9 @@ import (
 	"testing/fstest"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
 )
 
 // TestProjectIsTheExample keeps the embedded copy equal to
@@ -84,25 +87,35 @@ func TestRun(t *testing.T) {
 		t.Fatalf("Run: %v\n%s%s", err, out, errOut)
 	}
 	wantIn(t, out,
-		"\n1/6 Start the WorkOS emulator\n    ✓ http://127.0.0.1:",
-		" plays https://api.workos.com for client client_01JXWR78G1RS943SJZG9G9KFDW (API key sk_test_…0000)\n",
-		"\n3/6 Set the project up with init\n    $ convex-authkit init --client-id client_01JXWR78G1RS943SJZG9G9KFDW --yes\n      unchanged convex.json\n      created   convex/auth.config.ts\n",
+		"\n1/8 Start the WorkOS emulator\n    ✓ http://127.0.0.1:",
+		" plays https://api.workos.com for client client_01EMV1AT0R0000000000000000 (API key sk_test_…0000)\n",
+		"\n2/8 Start the Convex deployment emulator\n    ✓ http://127.0.0.1:",
+		" plays deployment happy-otter-123 (CONVEX_DEPLOY_KEY=dev:happy-otter-123|…JldA), which holds WORKOS_CLIENT_ID=client_01EMV1AT0R0000000000000000\n",
+		"\n4/8 Set the project up with init\n    $ convex-authkit init --client-id client_01EMV1AT0R0000000000000000 --yes --convex-url http://127.0.0.1:",
+		"\n      unchanged convex.json\n      created   convex/auth.config.ts\n      updated   .env.local\n",
+		"\n      unchanged deployment variable WORKOS_CLIENT_ID = client_01EMV1AT0R0000000000000000\n      created   deployment variable WORKOS_API_KEY = sk_test_…0000\n",
 		"    ! skipped app homepage URL http://localhost:5173: ",
 		"    in the demo: the app homepage is skipped because WorkOS answers 422",
+		"\n6/8 Push the auth config to the deployment, as npx convex dev would\n    $ npx convex dev --once\n",
+		"\n    CustomJWT(issuer=https://api.workos.com/user_management/client_01EMV1AT0R0000000000000000, app_id=none)\n",
+		"\n    ✓ deployment happy-otter-123 stores the 2 providers convex/auth.config.ts evaluates to with its variables\n",
 		" signed in: access token …",
-		" from https://api.workos.com/user_management/client_01JXWR78G1RS943SJZG9G9KFDW, valid 5m0s\n",
-		"    ✓ 26 passed, 0 warnings, 0 failed, 3 skipped, 0 could not run\n",
-		"\n✓ 6 of 6 steps succeeded: ",
+		" from https://api.workos.com/user_management/client_01EMV1AT0R0000000000000000, valid 5m0s\n",
+		"    $ convex-authkit doctor --env dev --token …",
+		"    ✓ 29 passed, 0 warnings, 0 failed, 3 skipped, 0 could not run\n",
+		"\n✓ 8 of 8 steps succeeded: ",
+		"and deployment happy-otter-123 holds WORKOS_API_KEY, WORKOS_CLIENT_ID.\n",
 		"The project folder was removed; pass --keep to look at the files.\n",
 	)
 	if strings.Contains(out, "unexpected in the demo") {
 		t.Errorf("a check came out as the demo does not expect:\n%s", out)
 	}
-	if !strings.Contains(errOut, "    Using authKit.dev (--env dev)\n") {
-		t.Errorf("stderr: %s", errOut)
-	}
+	wantIn(t, errOut, "    Using authKit.dev (--env dev)\n", "    Using deployment happy-otter-123 via CONVEX_DEPLOY_KEY\n")
 	if jwt.MatchString(out + errOut) {
 		t.Errorf("the token was printed:\n%s%s", out, errOut)
+	}
+	if _, key, _ := strings.Cut(deployKey, "|"); strings.Contains(out+errOut, key) {
+		t.Errorf("the deploy key was printed:\n%s%s", out, errOut)
 	}
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("the project folder was left in %s", tmp)
@@ -125,6 +138,80 @@ func TestRunKeep(t *testing.T) {
 	}
 	if !strings.Contains(string(data), "issuer: `https://api.workos.com/user_management/${clientId}`") {
 		t.Errorf("auth.config.ts:\n%s", data)
+	}
+}
+
+// TestRunDeploymentHoldsVariables is issue 10's "done when": after init,
+// apply and doctor with a deployment connected, the deployment holds the
+// WORKOS_* variables, .env.local has no WORKOS_CLIENT_ID, and doctor's
+// deployment checks pass.
+func TestRunDeploymentHoldsVariables(t *testing.T) {
+	out, errOut, err := run(t, Options{Keep: true, JSON: true})
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, errOut)
+	}
+	var doc Report
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"WORKOS_CLIENT_ID": "client_01EMV1AT0R0000000000000000", "WORKOS_API_KEY": "sk_test_…0000"}
+	if !maps.Equal(doc.DeploymentVariables, want) {
+		t.Errorf("deploymentVariables = %v, want %v", doc.DeploymentVariables, want)
+	}
+	env, err := os.ReadFile(filepath.Join(doc.Dir, ".env.local"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if regexp.MustCompile(`(?m)^WORKOS_CLIENT_ID=`).Match(env) || !strings.Contains(string(env), "\nVITE_WORKOS_CLIENT_ID=client_01EMV1AT0R0000000000000000\n") {
+		t.Errorf(".env.local:\n%s", env)
+	}
+	var rep struct {
+		Checks []struct{ ID, Status string }
+	}
+	if err := json.Unmarshal(doc.Steps[len(doc.Steps)-1].Report, &rep); err != nil {
+		t.Fatal(err)
+	}
+	passed := map[string]bool{}
+	for _, c := range rep.Checks {
+		passed[c.ID] = c.Status == "pass"
+	}
+	for _, id := range []string{"deployment.connection", "deployment.workos-variables", "deployment.providers", "config.placeholders", "token.provider-match", "token.signature"} {
+		if !passed[id] {
+			t.Errorf("doctor: %s did not pass: %+v", id, rep.Checks)
+		}
+	}
+}
+
+// TestStoredDocs: the providers the demo's push stores read back, through
+// the deployment client's decoder, as the providers pushed.
+func TestStoredDocs(t *testing.T) {
+	app := "client_01"
+	in := []tokencheck.Provider{
+		{Type: tokencheck.TypeOIDC, Issuer: "https://issuer.example.com", ApplicationID: &app},
+		{Type: tokencheck.TypeCustomJWT, Issuer: "https://api.workos.com/", ApplicationID: &app, JWKS: "https://api.workos.com/sso/jwks/client_01", Algorithm: "RS256"},
+		{Type: tokencheck.TypeCustomJWT, Issuer: "https://api.workos.com/user_management/client_01", JWKS: "https://api.workos.com/sso/jwks/client_01", Algorithm: "ES256"},
+	}
+	raw, err := json.Marshal(storedDocs(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := deployment.DecodeProviders(raw)
+	if err != nil {
+		t.Fatalf("DecodeProviders(%s): %v", raw, err)
+	}
+	if len(got) != len(in) {
+		t.Fatalf("got %d providers from %s", len(got), raw)
+	}
+	for i, p := range got {
+		issuer := p.Issuer
+		if p.Type == deployment.ProviderOIDC {
+			issuer = p.Domain
+		}
+		w := in[i]
+		if p.Type != w.Type || issuer != w.Issuer || p.JWKS != w.JWKS || p.Algorithm != w.Algorithm ||
+			(p.ApplicationID == nil) != (w.ApplicationID == nil) || (p.ApplicationID != nil && *p.ApplicationID != *w.ApplicationID) {
+			t.Errorf("provider %d: got %+v, want %+v", i, p, w)
+		}
 	}
 }
 
@@ -157,17 +244,17 @@ func TestRunJSON(t *testing.T) {
 			t.Errorf("step %s: %s, report %v", s.ID, s.Status, s.Report)
 		}
 	}
-	if got := strings.Join(ids, " "); got != "emulator copy init apply token doctor" {
+	if got := strings.Join(ids, " "); got != "emulator deployment copy init apply push token doctor" {
 		t.Errorf("steps %s", got)
 	}
-	if d := doc.Steps[5]; d.Report["ok"] != true || len(d.Notes) != 3 || !strings.HasPrefix(d.Command, "convex-authkit doctor --env dev --token …") {
+	if d := doc.Steps[7]; d.Report["ok"] != true || len(d.Notes) != 3 || !strings.HasPrefix(d.Command, "convex-authkit doctor --env dev --token …") {
 		t.Errorf("doctor step: %+v", d)
 	}
-	if tok := doc.Steps[4].Report; tok["issuer"] != "https://api.workos.com/user_management/client_01JXWR78G1RS943SJZG9G9KFDW" || !strings.HasPrefix(tok["accessToken"].(string), "…") {
+	if tok := doc.Steps[6].Report; tok["issuer"] != "https://api.workos.com/user_management/client_01EMV1AT0R0000000000000000" || !strings.HasPrefix(tok["accessToken"].(string), "…") {
 		t.Errorf("token step: %v", tok)
 	}
 	// Progress goes to stderr, so that stdout holds the document alone.
-	if !strings.Contains(errOut, "\n6/6 Diagnose the project") || jwt.MatchString(out+errOut) {
+	if !strings.Contains(errOut, "\n8/8 Diagnose the project") || jwt.MatchString(out+errOut) {
 		t.Errorf("stderr:\n%s", errOut)
 	}
 }
@@ -194,13 +281,13 @@ func TestRunStopsAtFailure(t *testing.T) {
 	for _, s := range doc.Steps {
 		got = append(got, s.ID+"="+s.Status)
 	}
-	if strings.Join(got, " ") != "emulator=ok copy=ok init=failed apply=skipped token=skipped doctor=skipped" || doc.OK {
+	if strings.Join(got, " ") != "emulator=ok deployment=ok copy=ok init=failed apply=skipped push=skipped token=skipped doctor=skipped" || doc.OK {
 		t.Errorf("steps %v, ok %v", got, doc.OK)
 	}
 	// init treats the broken section as the user's own: it shows the diff
 	// and will not replace it without --force.
 	const refused = "init would replace what you wrote in convex.json; nothing was written"
-	if a := doc.Steps[2]; a.Message != refused || a.Command == "" {
+	if a := doc.Steps[3]; a.Message != refused || a.Command == "" {
 		t.Errorf("init step: %+v", a)
 	}
 	if !strings.Contains(errOut, `"redirectUris": [42]`) ||

@@ -214,7 +214,7 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 		return d, err
 	}
 	d.base = base
-	d.clientID, d.clientIDSource = d.findClientID()
+	d.clientID, d.clientIDSource = d.findClientID("")
 
 	hc := opts.HTTPClient
 	if hc == nil {
@@ -247,14 +247,19 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 }
 
 // findClientID is the client ID the app is meant to use: WORKOS_CLIENT_ID
-// (--client-id, the environment, .env.local, .env), else the deployment's
-// (--deployment-env), else the framework's browser variable.
-func (d *doctor) findClientID() (string, string) {
+// (--client-id, the environment, .env.local, .env), else --deployment-env,
+// else deployed (the deployment's, once read), else the framework's browser
+// variable. The local value comes first in every section, so that
+// deployment.workos-variables can tell when the deployment differs.
+func (d *doctor) findClientID(deployed string) (string, string) {
 	if v, source, _ := d.src.GetAuth("WORKOS_CLIENT_ID"); v != "" {
 		return v, "WORKOS_CLIENT_ID (" + source + ")"
 	}
 	if v := d.opts.DeploymentEnv["WORKOS_CLIENT_ID"]; v != "" {
 		return v, "--deployment-env WORKOS_CLIENT_ID"
+	}
+	if deployed != "" {
+		return deployed, "WORKOS_CLIENT_ID (" + d.att.Describe() + ")"
 	}
 	for _, name := range []string{"VITE_WORKOS_CLIENT_ID", "NEXT_PUBLIC_WORKOS_CLIENT_ID"} {
 		if v, ok := d.src.Lookup(name); ok && v.Value != "" {
@@ -302,6 +307,19 @@ func (d *doctor) run(ctx context.Context) *Report {
 	dep.start(ctx, att)
 	rep.Deployment = &Deployment{Connected: d.att.Connected(), Describe: d.att.Describe(), NotConnected: d.att.NotConnected, hint: d.att.Hint,
 		standIns: d.sel.usesDeployment()}
+	if dep.connected() {
+		// The deployment's WORKOS_* variables are a source of authEnv and
+		// of the client ID, as for the Convex CLI and apply: a project set
+		// up with a deployment keeps WORKOS_CLIENT_ID there, not in
+		// .env.local. The config and env checks resolve with them.
+		<-dep.envDone
+		if dep.envErr == nil {
+			// Before SetDeployment, which would put the deployment's
+			// value ahead of the local one for preview and prod.
+			d.clientID, d.clientIDSource = d.findClientID(dep.vars["WORKOS_CLIENT_ID"])
+			d.src.SetDeployment(dep.vars, string(d.env), false)
+		}
+	}
 	d.detectFramework()
 	var checks []Check
 	checks = append(checks, d.configChecks()...)

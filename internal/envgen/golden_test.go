@@ -92,9 +92,10 @@ func TestGolden(t *testing.T) {
 		env, flags    map[string]string
 		mutate        func(*Options)
 	}{
-		// The fixture's .env.local, as `npx convex dev` left it, already
-		// has the client id: the Vite variables are added under it.
-		{name: "vite", project: "vite", flags: map[string]string{"WORKOS_ENVIRONMENT_ID": testEnvID}},
+		// The fixture's .env.local, as `npx convex dev` left it for a
+		// deployment that holds the client ID: the ID comes from the
+		// flag, and the Vite variables are added under the Convex ones.
+		{name: "vite", project: "vite", flags: ids},
 		// Next.js: the API key is in the environment, so it is skipped;
 		// the cookie password is generated.
 		{name: "nextjs", project: "nextjs", env: map[string]string{"WORKOS_API_KEY": testKey}, flags: ids},

@@ -28,6 +28,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/convex-authkit/convex-authkit/internal/emuhttp"
 	"github.com/convex-authkit/convex-authkit/internal/faults"
@@ -68,6 +69,9 @@ type Server struct {
 	mux                   *http.ServeMux
 	inj                   faults.Injector
 	served                emuhttp.Served
+	// htmlPages makes the requests the faults' Match selects get an HTML
+	// page (see SetHTMLPages).
+	htmlPages atomic.Bool
 
 	mu        sync.Mutex
 	vars      map[string]string
@@ -126,6 +130,16 @@ func (s *Server) AdminKey() string { return s.adminKey }
 // SetFaults replaces the injected faults.
 func (s *Server) SetFaults(f faults.Faults) { s.inj.Set(f) }
 
+// SetHTMLPages makes the server answer the requests that the faults' Match
+// selects (all of them by default) with 200 and an HTML page, instead of
+// the other faults, as a proxy's sign-in page or a
+// web app at the deployment's URL would: an answer that is not Convex's
+// JSON. false answers them normally again.
+func (s *Server) SetHTMLPages(on bool) { s.htmlPages.Store(on) }
+
+// htmlPage is what SetHTMLPages serves.
+const htmlPage = "<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head><body><p>Sign in to continue.</p></body></html>\n"
+
 // Vars returns a copy of the environment variables.
 func (s *Server) Vars() map[string]string {
 	s.mu.Lock()
@@ -177,6 +191,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.recMu.Unlock()
 	}}
 	ctx := withRecord(r, rec)
+	if s.htmlPages.Load() && faults.Matches(s.inj.Get().Match, r) {
+		sw.Header().Set("Content-Type", "text/html; charset=utf-8")
+		sw.WriteHeader(http.StatusOK)
+		_, _ = sw.Write([]byte(htmlPage))
+		return
+	}
 	if s.inj.Inject(sw, ctx, s.mux, func(w http.ResponseWriter, status int) {
 		writeError(w, status, strings.ReplaceAll(http.StatusText(status), " ", ""), http.StatusText(status))
 	}) {
