@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -31,10 +30,13 @@ type Options struct {
 	Verbose          bool
 	DryRun           bool
 	DetailedExitCode bool
-	Prune            bool
-	Yes              bool
-	Concurrency      int
-	Timeout          time.Duration
+	// Strict makes convex.json's warnings errors, and a missing section
+	// too: a CI run that would configure nothing fails instead.
+	Strict      bool
+	Prune       bool
+	Yes         bool
+	Concurrency int
+	Timeout     time.Duration
 	// BaseURL is --workos-url; empty means WORKOS_BASE_URL, then WorkOS.
 	BaseURL string
 	// Emulate runs against an in-process WorkOS emulator (no account needed).
@@ -74,6 +76,11 @@ type Report struct {
 	Results       []Result         `json:"results"`
 	Notes         []string         `json:"notes"`
 	Deployment    DeploymentReport `json:"deployment"`
+	// Nothing is true when the section asked for no change at all (no
+	// section, configure false or empty, and no deployment variable to
+	// set); NothingReason says which.
+	Nothing       bool   `json:"nothing"`
+	NothingReason string `json:"nothingReason,omitempty"`
 }
 
 // Run validates, plans and applies one section. Everything it prints, and
@@ -89,11 +96,17 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
-	cfg, warnings, target, err := project.Load(opts.Options)
+	popts := opts.Options
+	popts.StrictConfig = opts.Strict
+	cfg, warnings, target, err := project.Load(popts)
 	if err != nil {
 		return err
 	}
 	env := target.Choice.Env
+	if opts.Strict && cfg.Section(env) == nil {
+		return cmdutil.UsageError(fmt.Errorf("%s has no authKit.%s section (chosen by %s): --strict refuses a run that configures nothing", cfg.File, env, target.Choice.Reason),
+			fmt.Sprintf("add an authKit.%s section (convex-authkit init writes one), choose the section you mean with --env, or drop --strict", env))
+	}
 	att, err := deployment.AttachAuth(ctx, deployment.AuthRequest{Options: opts.Deployment, Client: opts.DeploymentClient,
 		Disabled: opts.NoDeployment, Sources: target.Sources, Env: string(env), PreferLocal: opts.OverwriteDeploymentVars})
 	if err != nil {
@@ -126,7 +139,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	}
 	// A value apply refuses is reported once, as the error it is, not also
 	// as the file check's warning about the same value.
-	cmdutil.PrintProblems(io.ErrOut, cs, withoutPaths(warnings, invalid))
+	cmdutil.PrintProblems(io.ErrOut, cs, diag.WithoutPaths(warnings, invalid))
 	fmt.Fprintf(io.ErrOut, "Using authKit.%s (%s)\n", env, target.Choice.Reason)
 	if att.Connected() {
 		fmt.Fprintf(io.ErrOut, "Using %s\n", att.Describe())
@@ -149,8 +162,11 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 		vars = nil
 	}
 	if nothing != "" && len(vars) == 0 {
-		report.Notes = append(report.Notes, nothing)
-		return finish(opts, report, nothing)
+		// Said on stderr, where a CI log shows it whatever stdout holds.
+		fmt.Fprintf(io.ErrOut, "nothing to apply: %s\n", nothing)
+		report.Notes = append(report.Notes, nothing+": nothing to apply")
+		report.Nothing, report.NothingReason = true, nothing
+		return finish(opts, report)
 	}
 	if len(sec.Problems) > 0 {
 		return cmdutil.ProblemsError(fmt.Sprintf("%d placeholder(s) in authKit.%s could not be resolved; nothing was applied", len(sec.Problems), env), sec.Problems)
@@ -186,7 +202,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 		}
 		plan = Build(sec, remote, opts.Prune)
 	} else {
-		report.Notes = append(report.Notes, nothing)
+		report.Notes = append(report.Notes, nothing+": nothing to apply")
 	}
 	plan.Items = append(plan.Items, VariableItems(vars)...)
 	report.Plan = append(report.Plan, plan.Items...)
@@ -196,7 +212,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 		printPlan(io, plan, report.Notes)
 	}
 	if opts.DryRun {
-		if err := finish(opts, report, ""); err != nil {
+		if err := finish(opts, report); err != nil {
 			return err
 		}
 		if opts.DetailedExitCode && plan.Pending() {
@@ -233,7 +249,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 	if !opts.JSON {
 		printResults(io, results)
 	}
-	if err := finish(opts, report, ""); err != nil {
+	if err := finish(opts, report); err != nil {
 		return err
 	}
 	err = resultError(ctx, results)
@@ -264,26 +280,15 @@ func invalidError(env config.Env, problems []diag.Problem) error {
 	return cmdutil.ProblemsError(fmt.Sprintf("%d value(s) in authKit.%s cannot be registered; nothing was applied", len(problems), env), problems)
 }
 
-// withoutPaths returns the problems whose path none of errs has.
-func withoutPaths(problems, errs []diag.Problem) []diag.Problem {
-	var out []diag.Problem
-	for _, p := range problems {
-		if !slices.ContainsFunc(errs, func(e diag.Problem) bool { return e.Path == p.Path }) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // nothingToDo explains why a section needs no WorkOS call, or returns "".
 func nothingToDo(cfg *config.Config, sec *resolve.Section) string {
 	switch {
 	case !sec.Configured:
-		return fmt.Sprintf("%s has no authKit.%s section: nothing to apply", cfg.File, sec.Env)
+		return fmt.Sprintf("%s has no authKit.%s section", cfg.File, sec.Env)
 	case sec.ConfigureDisabled:
-		return fmt.Sprintf("authKit.%s.configure is false or absent: nothing to apply", sec.Env)
+		return fmt.Sprintf("authKit.%s.configure is false or absent", sec.Env)
 	case len(sec.RedirectURIs) == 0 && len(sec.CORSOrigins) == 0 && (sec.AppHomepageURL == nil || sec.AppHomepageURL.Value == ""):
-		return fmt.Sprintf("authKit.%s.configure lists nothing: nothing to apply", sec.Env)
+		return fmt.Sprintf("authKit.%s.configure lists nothing", sec.Env)
 	}
 	return ""
 }
@@ -381,12 +386,9 @@ func resultError(ctx context.Context, results []Result) error {
 	return e
 }
 
-func finish(opts Options, report *Report, message string) error {
+func finish(opts Options, report *Report) error {
 	if opts.JSON {
 		return cmdutil.WriteJSON(opts.IO.Out, report)
-	}
-	if message != "" {
-		fmt.Fprintln(opts.IO.Out, message+".")
 	}
 	return nil
 }
