@@ -51,6 +51,11 @@ should fail the job.
 The API key comes from WORKOS_API_KEY (the deployment, the environment,
 .env.local or .env); it is never a flag. --emulate runs against an in-process WorkOS emulator instead.
 
+SIGINT (Ctrl-C) or SIGTERM (a cancelled CI job) stops apply: no new request
+starts, the report says which changes were applied, which are unknown (sent,
+unanswered) and which were not sent, and it exits 2. A second signal exits 2
+at once, without the report.
+
 Exit status: 0 done, 1 some changes failed, 2 changes pending (with --dry-run
 --detailed-exitcode) or cancelled, 3 invalid configuration, 4 WorkOS
 authentication.`,
