@@ -79,6 +79,7 @@ func (se *scriptEmulator) start(key string, setenv func(k, v string)) error {
 //	emu-token EMAIL FILE        mint an access token for the user into FILE
 //	emu-clock OFFSET            shift the emulator's clock, e.g. -10m (0 resets it)
 //	emu-template CONTENT        set the JWT template, as the WorkOS dashboard does
+//	emu-await METHOD PATH STATUS  wait for such a request (STATUS no-answer: one in flight)
 var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"emu-reset":    emuCmd(emuReset),
 	"emu-seed":     emuCmd(emuSeed),
@@ -89,6 +90,27 @@ var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []s
 	"emu-token":    emuCmd(emuToken),
 	"emu-clock":    emuCmd(emuClock),
 	"emu-template": emuCmd(emuTemplate),
+	"emu-await":    emuCmd(emuAwait),
+}
+
+// emuAwait waits until the emulator has received a request METHOD PATH
+// whose status is STATUS ("no-answer": still waiting for its answer, e.g.
+// on injected latency), so a script can act at that moment. It fails
+// after 30 seconds rather than hang.
+func emuAwait(_ *testscript.TestScript, se *scriptEmulator, args []string) error {
+	if len(args) != 3 {
+		return fmt.Errorf("usage: emu-await METHOD PATH STATUS|no-answer")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, r := range se.srv.Requests() {
+			if r.Method == args[0] && r.Path == args[1] && requestStatus(r) == args[2] {
+				return nil
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return fmt.Errorf("emu-await: no %s %s answered %s within 30s", args[0], args[1], args[2])
 }
 
 func emuTemplate(_ *testscript.TestScript, se *scriptEmulator, args []string) error {
@@ -253,15 +275,20 @@ func emuRequests(ts *testscript.TestScript, se *scriptEmulator, _ []string) erro
 	reqs := se.srv.Requests()
 	counts := map[string]int{}
 	for _, r := range reqs[se.seen:] {
-		status := strconv.Itoa(r.Status)
-		if r.Status == 0 {
-			status = "no-answer"
-		}
-		counts[r.Method+" "+resourceID.ReplaceAllString(r.Path, "/{id}$1")+" "+status]++
+		counts[r.Method+" "+resourceID.ReplaceAllString(r.Path, "/{id}$1")+" "+requestStatus(r)]++
 	}
 	se.seen = len(reqs)
 	for _, l := range slices.Sorted(maps.Keys(counts)) {
 		fmt.Fprintf(w, "%s x%d\n", l, counts[l])
 	}
 	return nil
+}
+
+// requestStatus is r's status as scripts write it: "no-answer" for a
+// request that got none (yet).
+func requestStatus(r emulator.Request) string {
+	if r.Status == 0 {
+		return "no-answer"
+	}
+	return strconv.Itoa(r.Status)
 }

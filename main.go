@@ -45,9 +45,13 @@ func run() int {
 		Now:       time.Now,
 		Prompter:  &prompt.Huh{In: os.Stdin, Out: os.Stderr, Accessible: env["ACCESSIBLE"] != ""},
 	}
-	// Ctrl-C cancels the context: requests in flight stop and the command
-	// reports what was and was not applied.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C, or the SIGTERM of a cancelled CI job, cancels the context:
+	// requests in flight stop and the command reports what was and was not
+	// applied. A second signal exits at once.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, cmdutil.StopSignals...)
+	defer signal.Stop(sigs)
+	ctx, stop := cmdutil.CancelOnSignal(context.Background(), sigs, os.Stderr, os.Exit)
 	defer stop()
 	return cmd.Main(ctx, os.Args[1:], f)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ func TestMain(m *testing.M) {
 		"convex-authkit": func() { os.Exit(run()) },
 		"expect-exit":    expectExit,
 		"deadline":       deadline,
+		"signal-on":      signalOn,
 	})
 }
 
@@ -52,6 +54,65 @@ func deadline() {
 		code = 125
 	}
 	os.Exit(code)
+}
+
+// signalOn runs `signal-on FILE SIGNAL command args...`: it starts the
+// command, sends it SIGNAL (TERM or INT) once FILE exists, and exits with
+// the command's status. A script creates FILE when the command has reached
+// the point to interrupt (emu-await tells), which testscript's own kill
+// cannot aim at, and kill knows no SIGTERM. It gives up after a minute, so
+// a command that ignores the signal fails the script instead of hanging it.
+func signalOn() {
+	if len(os.Args) < 4 {
+		fmt.Fprintln(os.Stderr, "usage: signal-on FILE TERM|INT COMMAND [ARGS...]")
+		os.Exit(2)
+	}
+	file, name, args := os.Args[1], os.Args[2], os.Args[3:]
+	sig, ok := map[string]os.Signal{"TERM": syscall.SIGTERM, "INT": os.Interrupt}[name]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "signal-on: unknown signal %q\n", name)
+		os.Exit(2)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := exec.CommandContext(ctx, args[0], args[1:]...)
+	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if err := c.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "signal-on: %v\n", err)
+		os.Exit(2)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- c.Wait() }()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for sent := false; ; {
+		select {
+		case err := <-waited:
+			var ee *exec.ExitError
+			switch {
+			case ctx.Err() != nil:
+				fmt.Fprintf(os.Stderr, "signal-on: %s still running after a minute, killed\n", args[0])
+				os.Exit(125)
+			case !sent:
+				fmt.Fprintf(os.Stderr, "signal-on: %s ended before %s existed\n", args[0], file)
+				os.Exit(125)
+			case errors.As(err, &ee):
+				os.Exit(ee.ExitCode())
+			case err != nil:
+				fmt.Fprintf(os.Stderr, "signal-on: %v\n", err)
+				os.Exit(2)
+			}
+			os.Exit(0)
+		case <-tick.C:
+			if _, err := os.Stat(file); !sent && err == nil {
+				if err := c.Process.Signal(sig); err != nil {
+					fmt.Fprintf(os.Stderr, "signal-on: %v\n", err)
+					os.Exit(2)
+				}
+				sent = true
+			}
+		}
+	}
 }
 
 // numberAndCommand reads the arguments `NUMBER COMMAND [ARGS...]` of the

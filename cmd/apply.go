@@ -40,14 +40,28 @@ were not and exits 1; running it again converges. For the prod section, or
 with an sk_live_ key, URLs must be https, without localhost, wildcards or
 query strings.
 
+A section that asks for nothing (absent, configure false or empty, and no
+deployment variable to set) is reported on stderr ("nothing to apply: ...")
+and as "nothing": true in --json, exit 0. A missing section whose name is
+misspelt in convex.json ("prodution", "Prod", "production" for prod) is an
+error (exit 3). --strict makes convex.json's warnings errors and a missing
+section an error too, before any request: for CI, where configuring nothing
+should fail the job.
+
 The API key comes from WORKOS_API_KEY (the deployment, the environment,
 .env.local or .env); it is never a flag. --emulate runs against an in-process WorkOS emulator instead.
+
+SIGINT (Ctrl-C) or SIGTERM (a cancelled CI job) stops apply: no new request
+starts, the report says which changes were applied, which are unknown (sent,
+unanswered) and which were not sent, and it exits 2. A second signal exits 2
+at once, without the report.
 
 Exit status: 0 done, 1 some changes failed, 2 changes pending (with --dry-run
 --detailed-exitcode) or cancelled, 3 invalid configuration, 4 WorkOS
 authentication.`,
 		Example: `  convex-authkit apply --env dev --dry-run
   convex-authkit apply --env prod --json
+  convex-authkit apply --env prod --strict
   convex-authkit apply --env preview --dry-run --detailed-exitcode || echo "changes pending"
   convex-authkit apply --prune --yes
   convex-authkit apply --dir testdata/projects/vite --env dev --emulate --client-id client_01EMV1AT0R0000000000000000`,
@@ -86,6 +100,7 @@ authentication.`,
 	fl := c.Flags()
 	sf.bind(fl, "apply")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
+	fl.BoolVar(&opts.Strict, "strict", false, "treat convex.json's warnings, and a missing section, as errors (exit 3) before any request")
 	fl.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "with --dry-run: exit 2 when changes are pending, 0 when none")
 	fl.BoolVar(&opts.Prune, "prune", false, "delete redirect URIs that WorkOS has but convex.json does not (never the default one)")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation (required for --prune without a terminal)")

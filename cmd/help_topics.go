@@ -10,7 +10,9 @@ the outcome:
   0  success
   1  failure: a network or WorkOS API error, or a check that failed or could
      not run
-  2  cancelled by the user, or (with --detailed-exitcode) changes are pending
+  2  cancelled: by the user, or by SIGINT (Ctrl-C) or SIGTERM (a cancelled CI
+     job), after reporting what was and was not applied; a second signal
+     exits 2 at once. Or (with --detailed-exitcode) changes are pending
   3  usage or configuration error: a bad flag or argument, an invalid
      convex.json, an unresolved placeholder, an unreadable dotenv file;
      nothing was changed

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -32,10 +31,13 @@ type Options struct {
 	Verbose          bool
 	DryRun           bool
 	DetailedExitCode bool
-	Prune            bool
-	Yes              bool
-	Concurrency      int
-	Timeout          time.Duration
+	// Strict makes convex.json's warnings errors, and a missing section
+	// too: a CI run that would configure nothing fails instead.
+	Strict      bool
+	Prune       bool
+	Yes         bool
+	Concurrency int
+	Timeout     time.Duration
 	// BaseURL is --workos-url; empty means WORKOS_BASE_URL, then WorkOS.
 	BaseURL string
 	// Emulate runs against an in-process WorkOS emulator (no account needed).
@@ -78,6 +80,11 @@ type Report struct {
 	Results       []Result         `json:"results"`
 	Notes         []string         `json:"notes"`
 	Deployment    DeploymentReport `json:"deployment"`
+	// Nothing is true when the section asked for no change at all (no
+	// section, configure false or empty, and no deployment variable to
+	// set); NothingReason says which.
+	Nothing       bool   `json:"nothing"`
+	NothingReason string `json:"nothingReason,omitempty"`
 	// Error is set when changes failed or were cancelled after the plan.
 	Error *cmdutil.ErrorJSON `json:"error,omitempty"`
 }
@@ -99,11 +106,17 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Report) error {
-	cfg, warnings, target, err := project.Load(opts.Options)
+	popts := opts.Options
+	popts.StrictConfig = opts.Strict
+	cfg, warnings, target, err := project.Load(popts)
 	if err != nil {
 		return err
 	}
 	env := target.Choice.Env
+	if opts.Strict && cfg.Section(env) == nil {
+		return cmdutil.UsageError(fmt.Errorf("%s has no authKit.%s section (chosen by %s): --strict refuses a run that configures nothing", cfg.File, env, target.Choice.Reason),
+			fmt.Sprintf("add an authKit.%s section (convex-authkit init writes one), choose the section you mean with --env, or drop --strict", env))
+	}
 	att, err := deployment.AttachAuth(ctx, deployment.AuthRequest{Options: opts.Deployment, Client: opts.DeploymentClient,
 		Disabled: opts.NoDeployment, Sources: target.Sources, Env: string(env), PreferLocal: opts.OverwriteDeploymentVars})
 	if err != nil {
@@ -145,8 +158,8 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 	}
 	// A value apply refuses is reported once, as the error it is, not also
 	// as the file check's warning about the same value.
-	cmdutil.PrintProblems(io.ErrOut, cs, withoutPaths(warnings, invalid))
-	annotate.Problems(withoutPaths(warnings, invalid))
+	cmdutil.PrintProblems(io.ErrOut, cs, diag.WithoutPaths(warnings, invalid))
+	annotate.Problems(diag.WithoutPaths(warnings, invalid))
 	fmt.Fprintf(io.ErrOut, "Using authKit.%s (%s)\n", env, target.Choice.Reason)
 	if att.Connected() {
 		fmt.Fprintf(io.ErrOut, "Using %s\n", att.Describe())
@@ -169,8 +182,11 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 		vars = nil
 	}
 	if nothing != "" && len(vars) == 0 {
-		report.Notes = append(report.Notes, nothing)
-		return finish(opts, report, nothing)
+		// Said on stderr, where a CI log shows it whatever stdout holds.
+		fmt.Fprintf(io.ErrOut, "nothing to apply: %s\n", nothing)
+		report.Notes = append(report.Notes, nothing+": nothing to apply")
+		report.Nothing, report.NothingReason = true, nothing
+		return finish(opts, report)
 	}
 	if len(sec.Problems) > 0 {
 		return cmdutil.ProblemsError(fmt.Sprintf("%d placeholder(s) in authKit.%s could not be resolved; nothing was applied", len(sec.Problems), env), sec.Problems)
@@ -206,7 +222,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 		}
 		plan = Build(sec, remote, opts.Prune)
 	} else {
-		report.Notes = append(report.Notes, nothing)
+		report.Notes = append(report.Notes, nothing+": nothing to apply")
 	}
 	plan.Items = append(plan.Items, VariableItems(vars)...)
 	report.Plan = append(report.Plan, plan.Items...)
@@ -216,7 +232,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 		printPlan(io, plan, report.Notes)
 	}
 	if opts.DryRun {
-		if err := finish(opts, report, ""); err != nil {
+		if err := finish(opts, report); err != nil {
 			return err
 		}
 		if opts.DetailedExitCode && plan.Pending() {
@@ -260,7 +276,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 	// The report carries the failure; with --json it is the one document
 	// on stdout, and Main only prints the error on stderr.
 	report.Error = cmdutil.ErrorObject(cmdutil.Redacted(err, red.Redact))
-	if err := finish(opts, report, ""); err != nil {
+	if err := finish(opts, report); err != nil {
 		return err
 	}
 	if err != nil && opts.JSON {
@@ -273,26 +289,15 @@ func invalidError(env config.Env, problems []diag.Problem) error {
 	return cmdutil.ProblemsError(fmt.Sprintf("%d value(s) in authKit.%s cannot be registered; nothing was applied", len(problems), env), problems)
 }
 
-// withoutPaths returns the problems whose path none of errs has.
-func withoutPaths(problems, errs []diag.Problem) []diag.Problem {
-	var out []diag.Problem
-	for _, p := range problems {
-		if !slices.ContainsFunc(errs, func(e diag.Problem) bool { return e.Path == p.Path }) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // nothingToDo explains why a section needs no WorkOS call, or returns "".
 func nothingToDo(cfg *config.Config, sec *resolve.Section) string {
 	switch {
 	case !sec.Configured:
-		return fmt.Sprintf("%s has no authKit.%s section: nothing to apply", cfg.File, sec.Env)
+		return fmt.Sprintf("%s has no authKit.%s section", cfg.File, sec.Env)
 	case sec.ConfigureDisabled:
-		return fmt.Sprintf("authKit.%s.configure is false or absent: nothing to apply", sec.Env)
+		return fmt.Sprintf("authKit.%s.configure is false or absent", sec.Env)
 	case len(sec.RedirectURIs) == 0 && len(sec.CORSOrigins) == 0 && (sec.AppHomepageURL == nil || sec.AppHomepageURL.Value == ""):
-		return fmt.Sprintf("authKit.%s.configure lists nothing: nothing to apply", sec.Env)
+		return fmt.Sprintf("authKit.%s.configure lists nothing", sec.Env)
 	}
 	return ""
 }
@@ -390,12 +395,9 @@ func resultError(ctx context.Context, results []Result) error {
 	return e
 }
 
-func finish(opts Options, report *Report, message string) error {
+func finish(opts Options, report *Report) error {
 	if opts.JSON {
 		return cmdutil.WriteJSON(opts.IO.Out, report)
-	}
-	if message != "" {
-		fmt.Fprintln(opts.IO.Out, message+".")
 	}
 	return nil
 }

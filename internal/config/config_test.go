@@ -212,3 +212,90 @@ func TestFileErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestNearSection(t *testing.T) {
+	tests := []struct {
+		key  string
+		want Env // "" for no near miss
+	}{
+		{"prodution", Prod},
+		{"Prod", Prod},
+		{"PROD", Prod},
+		{"production", Prod},
+		{"Production", Prod},
+		{"prd", Prod},
+		{"prodd", Prod},
+		{"Dev", Dev},
+		{"development", Dev},
+		{"develpoment", Dev},
+		{"develop", Dev},
+		{"preveiw", Preview},
+		{"previews", Preview},
+		{"Preview", Preview},
+		// Two edits from "prod", but a different word: no guess.
+		{"prev", ""},
+		{"pr", ""},
+		// Words for a kind of deployment, not its section: hints only.
+		{"staging", ""},
+		{"live", ""},
+		{"local", ""},
+		{"functions", ""},
+	}
+	for _, tt := range tests {
+		got, ok := NearSection(tt.key)
+		if ok != (tt.want != "") || got != tt.want {
+			t.Errorf("NearSection(%q) = %q, %v; want %q", tt.key, got, ok, tt.want)
+		}
+	}
+}
+
+func TestNearMisses(t *testing.T) {
+	const doc = "{\n  \"authKit\": {\n    \"dev\": {},\n    \"prodution\": {},\n    \"staging\": {}\n  }\n}\n"
+	cfg, err := Parse("convex.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.NearMisses(Prod)
+	if len(got) != 1 {
+		t.Fatalf("NearMisses(prod) = %v, want one problem", got)
+	}
+	want := `convex.json:4:5: authKit.prodution: there is no authKit.prod section and Convex ignores "prodution": did you mean "prod"?`
+	if got[0].String() != want || got[0].Severity != "error" {
+		t.Errorf("NearMisses(prod) = %s %q\nwant error %q", got[0].Severity, got[0].String(), want)
+	}
+	// dev exists, and staging is no near miss of preview: both run as they
+	// would in Convex.
+	for _, env := range []Env{Dev, Preview} {
+		if p := cfg.NearMisses(env); len(p) != 0 {
+			t.Errorf("NearMisses(%s) = %v, want none", env, p)
+		}
+	}
+	// With the section present the near miss is only validate's warning.
+	cfg, err = Parse("convex.json", []byte(`{"authKit":{"prod":{},"Prod":{}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cfg.NearMisses(Prod); len(p) != 0 {
+		t.Errorf("NearMisses(prod) with a prod section = %v, want none", p)
+	}
+}
+
+// config validate names the section a misspelt key stands for.
+func TestUnknownSectionHint(t *testing.T) {
+	tests := map[string]string{
+		"prodution": `did you mean "prod"?`,
+		"Prod":      `did you mean "prod"?`,
+		"staging":   `did you mean "preview"?`,
+		"qa":        "the sections are dev, preview and prod",
+	}
+	for key, want := range tests {
+		cfg, err := Parse("convex.json", []byte(`{"authKit":{"`+key+`":{}}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := cfg.Warnings()
+		if len(w) != 1 || !strings.HasPrefix(w[0].Hint, want) {
+			t.Errorf("%s: warnings %v, want one whose hint starts %q", key, w, want)
+		}
+	}
+}

@@ -5,6 +5,8 @@
 package config
 
 import (
+	"fmt"
+
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/jsonpos"
 )
@@ -57,6 +59,15 @@ type Config struct {
 type AuthKit struct {
 	Pos      jsonpos.Pos
 	Sections map[Env]*Section
+	// Unknown lists the keys that name no section, in file order, with
+	// where each key stands.
+	Unknown []UnknownSection
+}
+
+// UnknownSection is a key of authKit that Convex ignores.
+type UnknownSection struct {
+	Key string
+	Pos jsonpos.Pos
 }
 
 // Section returns the section for env, or nil when convex.json declares none
@@ -66,6 +77,27 @@ func (c *Config) Section(env Env) *Section {
 		return nil
 	}
 	return c.AuthKit.Sections[env]
+}
+
+// NearMisses returns an error for each unknown authKit key that is a
+// near miss of env (see NearSection), when convex.json has no env section
+// itself. Convex ignores such a key, so without this a run for env would
+// find nothing to do and succeed having configured nothing.
+func (c *Config) NearMisses(env Env) []diag.Problem {
+	if c.AuthKit == nil || c.Section(env) != nil {
+		return nil
+	}
+	var out []diag.Problem
+	for _, u := range c.AuthKit.Unknown {
+		if e, ok := NearSection(u.Key); ok && e == env {
+			out = append(out, diag.Problem{
+				Severity: diag.SeverityError, File: c.File, Path: join("authKit", u.Key), Line: u.Pos.Line, Column: u.Pos.Column,
+				Message: fmt.Sprintf("there is no authKit.%s section and Convex ignores %q: did you mean %q?", env, u.Key, env),
+				Hint:    fmt.Sprintf("rename the key to %q: Convex reads only dev, preview and prod", env),
+			})
+		}
+	}
+	return out
 }
 
 // Errors returns the problems of error severity.

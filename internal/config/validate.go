@@ -22,12 +22,20 @@ var knownTopLevel = map[string]bool{
 	"project": true, "team": true, "prodUrl": true,
 }
 
-// sectionAliases maps names people use for a deployment type to the section
-// Convex reads, for "did you mean" hints.
-var sectionAliases = map[string]Env{
-	"development": Dev, "develop": Dev, "local": Dev,
-	"production": Prod, "live": Prod,
-	"staging": Preview, "previews": Preview, "branch": Preview,
+// sectionSpellings are other spellings of the three section names: a key
+// within a typo of one of them (see NearSection) means that section.
+var sectionSpellings = map[string]Env{
+	"dev": Dev, "development": Dev, "develop": Dev,
+	"preview": Preview,
+	"prod":    Prod, "production": Prod,
+}
+
+// sectionGuesses are words people use for a kind of deployment that are
+// not the section's name: worth a hint, but too loose to stop a run on.
+// "staging" in particular often names a production-like deployment of its
+// own, not Convex's preview deployments.
+var sectionGuesses = map[string]Env{
+	"local": Dev, "live": Prod, "staging": Preview, "branch": Preview,
 }
 
 var (
@@ -95,6 +103,7 @@ func (v *validator) authKit(m *jsonpos.Member) *AuthKit {
 				hint = fmt.Sprintf("did you mean %q? %s", s, hint)
 			}
 			v.warnf(join("authKit", key), mem.KeyPos, hint, "unknown section %q: Convex ignores it", key)
+			ak.Unknown = append(ak.Unknown, UnknownSection{Key: key, Pos: mem.KeyPos})
 			continue
 		}
 		if s := v.section(env, mem); s != nil {
@@ -105,14 +114,43 @@ func (v *validator) authKit(m *jsonpos.Member) *AuthKit {
 }
 
 func suggestSection(key string) string {
-	lower := strings.ToLower(key)
-	if e, ok := ParseEnv(lower); ok {
+	if e, ok := NearSection(key); ok {
 		return string(e)
 	}
-	if e, ok := sectionAliases[lower]; ok {
+	if e, ok := sectionGuesses[strings.ToLower(key)]; ok {
 		return string(e)
 	}
 	return ""
+}
+
+// NearSection reports the section an unknown authKit key was most likely
+// meant to be: one whose name, or a spelling of it, equals the key but for
+// case, or is within a typo of it (one edit for names of up to four
+// letters, where two edits would turn "prev" into "prod"; two otherwise).
+// A key equally near two sections means neither.
+func NearSection(key string) (Env, bool) {
+	lower := strings.ToLower(key)
+	best, bestDist, tie := Env(""), -1, false
+	for spelling, env := range sectionSpellings {
+		d := levenshtein(lower, spelling)
+		limit := 2
+		if len(spelling) <= 4 {
+			limit = 1
+		}
+		if d > limit {
+			continue
+		}
+		switch {
+		case bestDist < 0 || d < bestDist:
+			best, bestDist, tie = env, d, false
+		case d == bestDist && env != best:
+			tie = true
+		}
+	}
+	if bestDist < 0 || tie {
+		return "", false
+	}
+	return best, true
 }
 
 func (v *validator) section(env Env, m *jsonpos.Member) *Section {

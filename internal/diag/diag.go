@@ -2,7 +2,10 @@
 // every package reports them alike and Main prints them in one place.
 package diag
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Problem is one located complaint about an input file, printed as
 // `convex.json:14:9: authKit.prod.localEnvVars: message` with its hint below.
@@ -69,6 +72,18 @@ func Promote(ps []Problem) []Problem {
 	for i, p := range ps {
 		p.Severity = SeverityError
 		out[i] = p
+	}
+	return out
+}
+
+// WithoutPaths returns the problems whose path none of errs has: a value
+// reported as an error is not also listed under an earlier warning.
+func WithoutPaths(problems, errs []Problem) []Problem {
+	var out []Problem
+	for _, p := range problems {
+		if !slices.ContainsFunc(errs, func(e Problem) bool { return e.Path == p.Path }) {
+			out = append(out, p)
+		}
 	}
 	return out
 }

@@ -45,9 +45,17 @@ func (d *doctor) loadConfig() Check {
 	d.cfg = cfg
 	errs, warns := cfg.Errors(), cfg.Warnings()
 	details := map[string]any{"file": cfg.File}
+	// A misspelt chosen section is an error here as in every command that
+	// picks a section (project.Load), in place of validate's warning.
+	problems := cfg.Problems
+	if near := cfg.NearMisses(d.env); len(near) > 0 {
+		problems = append(diag.WithoutPaths(problems, near), near...)
+		config.SortProblems(problems)
+		errs = append(errs, near...)
+	}
 	switch {
 	case len(errs) > 0:
-		return fail(IDConfigValid, project.Count(cfg.File, errs), "fix the problems listed; `convex-authkit config validate` shows them too").with(details).at(cfg.Problems...)
+		return fail(IDConfigValid, project.Count(cfg.File, errs), "fix the problems listed; `convex-authkit config validate` shows them too").with(details).at(problems...)
 	case len(warns) > 0:
 		return warn(IDConfigValid, fmt.Sprintf("%s has %d %s", cfg.File, len(warns), plural(len(warns), "warning")), "see the warnings listed").with(details).at(warns...)
 	case cfg.Section(d.env) == nil:

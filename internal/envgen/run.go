@@ -73,16 +73,12 @@ func Run(opts Options) error {
 
 func run(opts Options, redp **secret.Redactor) error {
 	popts := opts.Options
-	defaulted := popts.EnvFlag == ""
-	if defaulted {
-		popts.EnvFlag = string(config.Dev)
+	if popts.EnvFlag == "" {
+		popts.EnvFlag, popts.EnvReason = string(config.Dev), defaultReason
 	}
 	cfg, warnings, target, err := project.Load(popts)
 	if err != nil {
 		return err
-	}
-	if defaulted {
-		target.Choice.Reason = defaultReason
 	}
 	env := target.Choice.Env
 	sec := resolve.Resolve(cfg, env, target.Sources)

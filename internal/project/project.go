@@ -73,9 +73,14 @@ type Options struct {
 	ConfigName string
 	Dir        string
 	EnvFlag    string
-	Env        map[string]string
+	// EnvReason, when set, is why EnvFlag was chosen: a command that
+	// fills EnvFlag in itself says so instead of "--env ...".
+	EnvReason string
+	Env       map[string]string
 	// Flags are authEnv values from the command line.
 	Flags map[string]string
+	// StrictConfig makes convex.json's warnings errors (apply --strict).
+	StrictConfig bool
 }
 
 // Target is an environment chosen and the sources to resolve it with.
@@ -85,8 +90,13 @@ type Target struct {
 }
 
 // Load loads convex.json (see LoadConfig) and the target (see LoadTarget).
+// It is where the commands that work on one section pick it, so it is
+// also where a chosen section that is missing while a misspelling of it is
+// present (authKit.prodution for prod) stops them with exit 3: Convex
+// would ignore the misspelt key, and the run would succeed having done
+// nothing.
 func Load(opts Options) (*config.Config, []diag.Problem, *Target, error) {
-	cfg, warnings, err := LoadConfig(opts.ConfigPath, opts.ConfigName, false)
+	cfg, warnings, err := LoadConfig(opts.ConfigPath, opts.ConfigName, opts.StrictConfig)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -94,7 +104,20 @@ func Load(opts Options) (*config.Config, []diag.Problem, *Target, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := NearMissError(cfg, target.Choice); err != nil {
+		return nil, nil, nil, err
+	}
 	return cfg, warnings, target, nil
+}
+
+// NearMissError is the exit-3 error for a chosen section that convex.json
+// lacks but seems to have misspelt (see config.NearMisses); nil otherwise.
+func NearMissError(cfg *config.Config, choice envsel.Choice) error {
+	near := cfg.NearMisses(choice.Env)
+	if len(near) == 0 {
+		return nil
+	}
+	return cmdutil.ProblemsError(fmt.Sprintf("%s has no authKit.%s section (chosen by %s); nothing was done", cfg.File, choice.Env, choice.Reason), near)
 }
 
 // LoadTarget chooses the environment and reads the dotenv files.
@@ -102,6 +125,9 @@ func LoadTarget(opts Options) (*Target, error) {
 	choice, err := envsel.Choose(opts.EnvFlag, opts.Env)
 	if err != nil {
 		return nil, cmdutil.FlagErrorf("%v", err)
+	}
+	if opts.EnvReason != "" {
+		choice.Reason = opts.EnvReason
 	}
 	src, err := resolve.Load(resolve.Options{Dir: opts.Dir, Env: opts.Env, Flags: opts.Flags})
 	if err != nil {
