@@ -94,6 +94,13 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 		return err
 	}
 	env := target.Choice.Env
+	if opts.Prune && env == config.Preview {
+		// Every open pull request shares the preview section's WorkOS
+		// environment: what this branch's convex.json does not list is, as
+		// often as not, another preview's redirect URI.
+		return cmdutil.UsageError(errors.New("--prune is refused for the preview section: the redirect URIs it does not list include other branches' open previews, which it would delete"),
+			"to remove this branch's redirect URIs when its pull request closes: convex-authkit preview remove; to delete stale previews: convex-authkit preview prune --live-branches FILE (or --older-than AGE)")
+	}
 	att, err := deployment.AttachAuth(ctx, deployment.AuthRequest{Options: opts.Deployment, Client: opts.DeploymentClient,
 		Disabled: opts.NoDeployment, Sources: target.Sources, Env: string(env), PreferLocal: opts.OverwriteDeploymentVars})
 	if err != nil {
