@@ -27,7 +27,11 @@ func ParseBranches(r io.Reader) ([]string, error) {
 		case len(fields) != 1:
 			return nil, fmt.Errorf("line %d is not a branch name, refs/heads/NAME or a `git ls-remote --heads` line", n)
 		}
-		out = append(out, strings.TrimPrefix(line, "refs/heads/"))
+		name := strings.TrimPrefix(line, "refs/heads/")
+		if name == "" {
+			return nil, fmt.Errorf("line %d names no branch", n)
+		}
+		out = append(out, name)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("reading the live branches: %w", err)
