@@ -191,17 +191,7 @@ func runPreview(ctx context.Context, opts PreviewOptions, redp **secret.Redactor
 	}
 	results := Execute(ctx, client, plan, opts.Concurrency)
 	report.Results = append(report.Results, results...)
-	if !opts.JSON {
-		printResults(ios, results)
-	}
-	if err := finishPreview(opts, report, ""); err != nil {
-		return err
-	}
-	err = resultError(ctx, results)
-	if err != nil && opts.JSON {
-		return printedError(ios, err)
-	}
-	return err
+	return reportResults(ctx, ios, opts.JSON, results, func() error { return finishPreview(opts, report, "") })
 }
 
 // staleness decides whether another branch's preview is stale: its branch

@@ -237,14 +237,20 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor) error {
 			report.Notes = append(report.Notes, fmt.Sprintf("%s %s: %s", label(r.Resource), r.Value, r.Note))
 		}
 	}
-	if !opts.JSON {
+	return reportResults(ctx, io, opts.JSON, results, func() error { return finish(opts, report, "") })
+}
+
+// reportResults prints the results (or, with --json, the report that holds
+// them, written by finish) and turns the failures into the exit status.
+func reportResults(ctx context.Context, io *iostreams.IOStreams, jsonOut bool, results []Result, finish func() error) error {
+	if !jsonOut {
 		printResults(io, results)
 	}
-	if err := finish(opts, report, ""); err != nil {
+	if err := finish(); err != nil {
 		return err
 	}
-	err = resultError(ctx, results)
-	if err != nil && opts.JSON {
+	err := resultError(ctx, results)
+	if err != nil && jsonOut {
 		// The report on stdout already holds every failure; Main would add
 		// a second JSON document, the error, after it.
 		return printedError(io, err)
