@@ -35,6 +35,10 @@ puts the WORKOS_* values known here and missing there on the deployment, in
 one request after the WorkOS changes. A deployment value that differs from
 the one used is an error (exit 3) unless --overwrite-deployment-vars.
 
+--prune is refused for the preview section, which every open pull request
+shares: 'preview remove' deletes one branch's redirect URIs when its pull
+request closes, and 'preview prune' deletes stale ones.
+
 Writes run concurrently. If some fail, apply says which were applied and which
 were not and exits 1; running it again converges. For the prod section, or
 with an sk_live_ key, URLs must be https, without localhost, wildcards or
@@ -63,7 +67,7 @@ authentication.`,
   convex-authkit apply --env prod --json
   convex-authkit apply --env prod --strict
   convex-authkit apply --env preview --dry-run --detailed-exitcode || echo "changes pending"
-  convex-authkit apply --prune --yes
+  convex-authkit apply --env prod --prune --yes
   convex-authkit apply --dir testdata/projects/vite --env dev --emulate --client-id client_01EMV1AT0R0000000000000000`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -102,7 +106,7 @@ authentication.`,
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
 	fl.BoolVar(&opts.Strict, "strict", false, "treat convex.json's warnings, and a missing section, as errors (exit 3) before any request")
 	fl.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "with --dry-run: exit 2 when changes are pending, 0 when none")
-	fl.BoolVar(&opts.Prune, "prune", false, "delete redirect URIs that WorkOS has but convex.json does not (never the default one)")
+	fl.BoolVar(&opts.Prune, "prune", false, "delete redirect URIs that WorkOS has but convex.json does not (never the default one; refused for preview)")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation (required for --prune without a terminal)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "at most this many WorkOS requests at once")
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "timeout of each WorkOS request (and, when given, of each request to the Convex deployment)")

@@ -27,6 +27,10 @@ type Item struct {
 	ID string `json:"-"`
 	// Default marks WorkOS's default redirect URI, which is never deleted.
 	Default bool `json:"-"`
+	// Branch and Reason say, in `preview remove` and `preview prune`, whose
+	// preview a redirect URI is and why it is deleted or kept.
+	Branch string `json:"branch,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Pending reports whether applying the item changes WorkOS. The homepage is

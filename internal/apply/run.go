@@ -117,6 +117,13 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 		return cmdutil.UsageError(fmt.Errorf("%s has no authKit.%s section (chosen by %s): --strict refuses a run that configures nothing", cfg.File, env, target.Choice.Reason),
 			fmt.Sprintf("add an authKit.%s section (convex-authkit init writes one), choose the section you mean with --env, or drop --strict", env))
 	}
+	if opts.Prune && env == config.Preview {
+		// Every open pull request shares the preview section's WorkOS
+		// environment: what this branch's convex.json does not list is, as
+		// often as not, another preview's redirect URI.
+		return cmdutil.UsageError(errors.New("--prune is refused for the preview section: the redirect URIs it does not list include other branches' open previews, which it would delete"),
+			"to remove this branch's redirect URIs when its pull request closes: convex-authkit preview remove; to delete stale previews: convex-authkit preview prune --live-branches FILE (or --older-than AGE)")
+	}
 	att, err := deployment.AttachAuth(ctx, deployment.AuthRequest{Options: opts.Deployment, Client: opts.DeploymentClient,
 		Disabled: opts.NoDeployment, Sources: target.Sources, Env: string(env), PreferLocal: opts.OverwriteDeploymentVars})
 	if err != nil {
@@ -266,20 +273,40 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 			report.Notes = append(report.Notes, fmt.Sprintf("%s %s: %s", label(r.Resource), r.Value, r.Note))
 		}
 	}
-	if !opts.JSON {
+	return reportResults(ctx, resultsOutput{io, opts.JSON, annotate, red}, results,
+		func(e *cmdutil.ErrorJSON) { report.Error = e }, func() error { return finish(opts, report) })
+}
+
+// resultsOutput is where reportResults says what happened: the command's
+// streams, --json, GitHub annotations, and the redactor for the error it
+// records.
+type resultsOutput struct {
+	io       *iostreams.IOStreams
+	json     bool
+	annotate *ghactions.Annotator
+	red      *secret.Redactor
+}
+
+// reportResults prints the results (or, with --json, lets finish write the
+// report that holds them), annotates each failure, and turns the failures
+// into the exit status, which setError records in the report first: with
+// --json the one document on stdout carries it.
+func reportResults(ctx context.Context, out resultsOutput, results []Result, setError func(*cmdutil.ErrorJSON), finish func() error) error {
+	io, annotate, red := out.io, out.annotate, out.red
+	if !out.json {
 		printResults(io, results)
 	}
 	for _, r := range Failures(results) {
 		annotate.Message(ghactions.LevelError, "", describe(r.Resource, r.Name, r.Value)+": "+r.Error, "")
 	}
-	err = resultError(ctx, results)
+	err := resultError(ctx, results)
 	// The report carries the failure; with --json it is the one document
 	// on stdout, and Main only prints the error on stderr.
-	report.Error = cmdutil.ErrorObject(cmdutil.Redacted(err, red.Redact))
-	if err := finish(opts, report); err != nil {
+	setError(cmdutil.ErrorObject(cmdutil.Redacted(err, red.Redact)))
+	if err := finish(); err != nil {
 		return err
 	}
-	if err != nil && opts.JSON {
+	if err != nil && out.json {
 		return cmdutil.Written(err)
 	}
 	return err

@@ -50,3 +50,55 @@ func Choose(flag string, env map[string]string) (Choice, error) {
 	}
 	return Choice{config.Dev, "default (no --env, CONVEX_DEPLOY_KEY, VERCEL_ENV or Netlify CONTEXT)"}, nil
 }
+
+// Branch returns the name a CI build gives the preview it builds, and the
+// variable it came from: the git branch on Vercel and GitHub Actions, and on
+// Netlify the branch of a branch deploy or "deploy-preview-N" for a deploy
+// preview, since that (not the branch) is what Netlify puts in the preview's
+// URL. It is "" when no known variable names one.
+func Branch(env map[string]string) (name, source string) {
+	if v := env["VERCEL_GIT_COMMIT_REF"]; v != "" {
+		return v, "VERCEL_GIT_COMMIT_REF"
+	}
+	// Netlify's HEAD and BRANCH are too generic a name to trust unless the
+	// build is one of Netlify's, which CONTEXT says.
+	switch env["CONTEXT"] {
+	case "deploy-preview":
+		if id := env["REVIEW_ID"]; id != "" {
+			return "deploy-preview-" + id, "Netlify REVIEW_ID"
+		}
+	case "branch-deploy", "production":
+		if v := env["BRANCH"]; v != "" {
+			return v, "Netlify BRANCH"
+		}
+	}
+	// GITHUB_HEAD_REF is the pull request's branch; on other events (push,
+	// schedule) it is empty and GITHUB_REF_NAME names the branch run on.
+	for _, name := range []string{"GITHUB_HEAD_REF", "GITHUB_REF_NAME"} {
+		if v := env[name]; v != "" {
+			return v, name
+		}
+	}
+	return "", ""
+}
+
+// Slug is the form a branch name takes inside a preview's host name, as
+// Vercel and Netlify write it: lower case, every run of characters other
+// than a-z and 0-9 made one "-", with none at either end. feature/Login_2
+// becomes feature-login-2.
+func Slug(branch string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(branch) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	return b.String()
+}

@@ -53,3 +53,41 @@ func TestChooseRejectsUnknownEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestBranch(t *testing.T) {
+	tests := []struct {
+		name       string
+		env        map[string]string
+		want, from string
+	}{
+		{"none", nil, "", ""},
+		{"vercel", map[string]string{"VERCEL_GIT_COMMIT_REF": "feature/x", "GITHUB_HEAD_REF": "other"}, "feature/x", "VERCEL_GIT_COMMIT_REF"},
+		{"netlify deploy preview", map[string]string{"CONTEXT": "deploy-preview", "REVIEW_ID": "42", "BRANCH": "feature-x"}, "deploy-preview-42", "Netlify REVIEW_ID"},
+		{"netlify branch deploy", map[string]string{"CONTEXT": "branch-deploy", "BRANCH": "staging"}, "staging", "Netlify BRANCH"},
+		{"BRANCH outside Netlify is not trusted", map[string]string{"BRANCH": "x"}, "", ""},
+		{"github pull request", map[string]string{"GITHUB_HEAD_REF": "feature-y", "GITHUB_REF_NAME": "12/merge"}, "feature-y", "GITHUB_HEAD_REF"},
+		{"github push or schedule", map[string]string{"GITHUB_HEAD_REF": "", "GITHUB_REF_NAME": "main"}, "main", "GITHUB_REF_NAME"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, from := Branch(tt.env)
+			if got != tt.want || from != tt.from {
+				t.Errorf("Branch = %q from %q, want %q from %q", got, from, tt.want, tt.from)
+			}
+		})
+	}
+}
+
+func TestSlug(t *testing.T) {
+	for in, want := range map[string]string{
+		"main":             "main",
+		"feature/Login_2":  "feature-login-2",
+		"--a//b--":         "a-b",
+		"deploy-preview-4": "deploy-preview-4",
+		"ü":                "",
+	} {
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

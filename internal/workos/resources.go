@@ -29,6 +29,10 @@ type RedirectURI struct {
 	ID      string `json:"id"`
 	URI     string `json:"uri"`
 	Default bool   `json:"default"`
+	// CreatedAt is WorkOS's RFC 3339 timestamp, kept as text: a format
+	// change there must not make the whole list unreadable; callers that
+	// need the time parse it and treat a failure as "age unknown".
+	CreatedAt string `json:"created_at"`
 }
 
 // CORSOrigin is an origin allowed to call the WorkOS API from a browser.

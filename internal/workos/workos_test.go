@@ -102,7 +102,7 @@ func TestEndpoints(t *testing.T) {
 			status:     200,
 			resp:       `{"object":"list","data":[{"object":"redirect_uri","id":"redir_1","uri":"http://localhost:3000/callback","default":true,"created_at":"x"}],"list_metadata":{"before":null,"after":null}}`,
 			wantMethod: "GET", wantPath: "/user_management/redirect_uris", wantQuery: "limit=100",
-			want: []RedirectURI{{ID: "redir_1", URI: "http://localhost:3000/callback", Default: true}},
+			want: []RedirectURI{{ID: "redir_1", URI: "http://localhost:3000/callback", Default: true, CreatedAt: "x"}},
 		},
 		{
 			name:       "list redirect URIs empty",
