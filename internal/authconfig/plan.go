@@ -26,6 +26,12 @@ type Result struct {
 	// Content is the generated file. Diff turns the file there now into
 	// it; it is "" when the file is unchanged.
 	Content, Diff string
+	// TypingOnly says the file there now is this very config as
+	// convex-authkit generates it, typed the other way: it was written
+	// before `npm install` added convex (untyped) or while node_modules
+	// held it (typed). --check calls that up to date, so that its verdict
+	// does not depend on whether node_modules is installed.
+	TypingOnly bool
 }
 
 // Plan works out the auth config for opts without writing anything:
@@ -79,9 +85,18 @@ func Plan(opts Options) (*Result, error) {
 			res.Status = StatusUnchanged
 			return res, nil
 		}
+		res.TypingOnly = res.Existing == OriginGenerated && sameAsOtherTyping(old, spec)
 	}
 	res.Diff = textdiff.Unified(oldName, "b/"+res.Name, old, content)
 	return res, nil
+}
+
+// sameAsOtherTyping reports whether old is what spec renders with the
+// other typing (with or without `satisfies AuthConfig`).
+func sameAsOtherTyping(old string, spec Spec) bool {
+	spec.Typed = !spec.Typed
+	other, err := Render(spec)
+	return err == nil && sameText(old, other)
 }
 
 // functions is the functions folder of opts.Config, or of the convex.json

@@ -89,7 +89,13 @@ func Run(opts Options) error {
 	}
 
 	rep.Status, rep.Diff = res.Status, res.Diff
-	if res.Status == StatusUnchanged {
+	if opts.Check && res.TypingOnly {
+		// Only the typing differs, and it follows node_modules: a checkout
+		// without it must get the same verdict as one with it.
+		fmt.Fprintf(opts.IO.ErrOut, "note: %s differs only in its typing (%s); run without --check to update it\n", rel, typingNote(res.Spec))
+		rep.Status, rep.Diff = StatusUnchanged, ""
+	}
+	if rep.Status == StatusUnchanged {
 		return finish(opts, rep, nil)
 	}
 	ours := res.Existing == OriginNone || res.Existing == OriginGenerated
@@ -191,6 +197,13 @@ func whyRefused(rel string, origin Origin) string {
 		return rel + " was edited by hand since convex-authkit wrote it"
 	}
 	return rel + " was not written by convex-authkit (it has no convex-authkit header)"
+}
+
+func typingNote(spec Spec) string {
+	if spec.Typed {
+		return "the installed convex exports AuthConfig, and the file does not use it"
+	}
+	return "it uses AuthConfig, and no installed convex exports it"
 }
 
 // explainTyping says why the file is (not) typed: always when convex is

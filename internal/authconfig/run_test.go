@@ -298,3 +298,48 @@ func TestCheckAuthDomainIsUsageError(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
+
+// TestCheckIgnoresNodeModules: --check gives one verdict for a generated
+// file whichever way node_modules is, in both orders (generated before
+// `npm install`, untyped; or after, typed, then checked in a checkout
+// without node_modules). A plain run still updates the typing.
+func TestCheckIgnoresNodeModules(t *testing.T) {
+	const convexPkg = "node_modules/convex/package.json"
+	for _, installedFirst := range []bool{false, true} {
+		dir := t.TempDir()
+		install := func() { writeFiles(t, dir, map[string]string{convexPkg: `{"version":"1.48.0"}`}) }
+		uninstall := func() {
+			if err := os.RemoveAll(filepath.Join(dir, "node_modules")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if installedFirst {
+			install()
+		}
+		if _, _, err := run(t, dir, nil); err != nil {
+			t.Fatal(err)
+		}
+		if installedFirst {
+			uninstall()
+		} else {
+			install()
+		}
+		out, stderr, err := run(t, dir, func(o *Options) { o.Check = true })
+		if err != nil || out != "✓ convex/auth.config.ts is up to date\n" || !strings.Contains(stderr, "differs only in its typing") {
+			t.Errorf("installedFirst=%v: --check = %q, %q, %v; want up to date", installedFirst, out, stderr, err)
+		}
+		out, _, err = run(t, dir, nil)
+		if err != nil || out != "✓ updated convex/auth.config.ts\n" {
+			t.Errorf("installedFirst=%v: plain run = %q, %v; want the typing updated", installedFirst, out, err)
+		}
+		// An edit beyond the typing is still drift.
+		path := filepath.Join(dir, "convex", "auth.config.ts")
+		data, _ := os.ReadFile(path)
+		if err := os.WriteFile(path, []byte(strings.Replace(string(data), "api.workos.com", "api.example.com", 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := run(t, dir, func(o *Options) { o.Check = true }); exitCode(err) != cmdutil.ExitFailure {
+			t.Errorf("installedFirst=%v: --check of an edited file = %v, want exit 1", installedFirst, err)
+		}
+	}
+}
