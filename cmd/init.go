@@ -27,7 +27,10 @@ the framework's default), asks for anything it cannot detect, and writes:
                           functions folder convex.json names)
   .env.local              what the app reads, as generate env writes it: the
                           client ID and redirect URI, and for the server
-                          frameworks the API key and a cookie password
+                          frameworks the API key and a cookie password;
+                          a value exported in this shell is written too
+                          (the app started from another shell reads it
+                          there), and a note says so
 
 With a Convex deployment connected (CONVEX_DEPLOY_KEY, CONVEX_SELF_HOSTED_URL
 and CONVEX_SELF_HOSTED_ADMIN_KEY, or the project's convex CLI), init also

@@ -89,6 +89,14 @@ type Request struct {
 
 	// Force replaces values that differ (never the cookie password).
 	Force bool
+	// WriteEnvironment writes a variable the process environment sets
+	// when the environment holds exactly the value to write, instead of
+	// skipping it as the Convex CLI does. init sets it: the app reads
+	// .env.local when started from another shell, where the export is
+	// gone (a Next.js server without WORKOS_API_KEY cannot sign anyone
+	// in). A different value in the environment is still skipped: it
+	// wins over .env.local wherever it is set.
+	WriteEnvironment bool
 	// AllowPublicSecret writes a secret under a public prefix (VITE_,
 	// NEXT_PUBLIC_, ...) with a warning instead of refusing.
 	AllowPublicSecret bool
@@ -315,15 +323,19 @@ func (p *planner) localEnvVar(ev resolve.EnvVar) {
 			}
 		}
 		v.Value = shown(v)
+		if p.req.WriteEnvironment && v.value != "" && p.req.Environ[v.Name] == v.value {
+			v.Source = "environment"
+		}
 		p.assign(a, v)
 		return
 	}
 	p.res.Variables = append(p.res.Variables, v)
 }
 
-// skipped sets v's action when the environment or .env sets it.
+// skipped sets v's action when the environment or .env sets it. With
+// WriteEnvironment an environment holding v's value does not count.
 func (p *planner) skipped(v *Variable) bool {
-	if val := p.req.Environ[v.Name]; val != "" {
+	if val := p.req.Environ[v.Name]; val != "" && !(p.req.WriteEnvironment && val == v.value) {
 		v.Action, v.Source = SkippedEnvironment, "environment"
 		return true
 	}
@@ -352,6 +364,9 @@ func (p *planner) cookiePassword() error {
 		}
 	}
 	v := Variable{Name: CookiePasswordName, Secret: true, generated: true}
+	if env := p.req.Environ[CookiePasswordName]; p.req.WriteEnvironment && env != "" {
+		v.value, v.generated = env, false
+	}
 	if p.skipped(&v) {
 		p.res.Variables = append(p.res.Variables, v)
 		p.checkCookieLength()
@@ -361,6 +376,14 @@ func (p *planner) cookiePassword() error {
 		v.Action, v.Source = string(dotenv.Kept), fmt.Sprintf("%s:%d", FileName, e.Line)
 		p.res.Variables = append(p.res.Variables, v)
 		p.checkCookieLength()
+		return nil
+	}
+	if !v.generated {
+		// WriteEnvironment: the environment's password, which signed the
+		// sessions of the app started from this shell.
+		v.Value, v.Source = secret.Mask(v.value), "environment"
+		p.checkCookieLength()
+		p.assign(dotenv.Assignment{Name: CookiePasswordName, Value: v.value}, v)
 		return nil
 	}
 	r := p.req.Rand

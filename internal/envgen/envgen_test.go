@@ -462,3 +462,36 @@ func TestJSONMasksEscapedSecrets(t *testing.T) {
 		t.Errorf("no diff in\n%s", stdout)
 	}
 }
+
+// TestWriteEnvironment: init writes what the environment holds when it is
+// the value to write (the app started from another shell needs it), skips
+// a variable the environment holds differently, and takes the environment's
+// cookie password rather than generating one.
+func TestWriteEnvironment(t *testing.T) {
+	const key = "sk_test_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"
+	cfg := devConfig(`{"WORKOS_API_KEY": "${authEnv.WORKOS_API_KEY}", "WORKOS_CLIENT_ID": "client_01FILE"}`)
+	environ := map[string]string{"WORKOS_API_KEY": key, "WORKOS_CLIENT_ID": "client_01OTHER", CookiePasswordName: strings.Repeat("p", 40)}
+	files := map[string]string{"convex.json": cfg, "package.json": nextPackage}
+	for _, write := range []bool{false, true} {
+		res, _, err := planIn(t, files, environ, func(r *Request) { r.WriteEnvironment = write })
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "WORKOS_API_KEY:skipped-set-in-environment WORKOS_CLIENT_ID:skipped-set-in-environment WORKOS_COOKIE_PASSWORD:skipped-set-in-environment"
+		if write {
+			want = "WORKOS_API_KEY:added WORKOS_CLIENT_ID:skipped-set-in-environment WORKOS_COOKIE_PASSWORD:added"
+		}
+		if got := actions(res); got != want {
+			t.Errorf("WriteEnvironment=%v: %s, want %s", write, got, want)
+		}
+		if !write {
+			continue
+		}
+		if got := string(res.New); got != "WORKOS_API_KEY="+key+"\n\n"+CookiePasswordName+"="+strings.Repeat("p", 40)+"\n" {
+			t.Errorf("New = %q", got)
+		}
+		if v := res.Variables[0]; v.Source != "environment" || strings.Contains(v.Value, key) {
+			t.Errorf("API key variable = %+v, want source environment, masked", v)
+		}
+	}
+}

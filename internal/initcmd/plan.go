@@ -165,7 +165,7 @@ func planEnvLocal(opts Options, a *Answers, cfg *config.Config, red *secret.Reda
 	}
 	res, err := envgen.Plan(envgen.Request{
 		Dir: opts.Dir, Config: cfg, Section: resolve.Resolve(cfg, config.Dev, src), Sources: src, Environ: opts.Env,
-		Force: opts.Force, Framework: a.Framework, Rand: opts.Rand,
+		Force: opts.Force, Framework: a.Framework, Rand: opts.Rand, WriteEnvironment: true,
 	})
 	if err != nil {
 		return nil, err
@@ -178,8 +178,18 @@ func planEnvLocal(opts Options, a *Answers, cfg *config.Config, red *secret.Reda
 		fmt.Fprintf(opts.IO.ErrOut, "%s %s\n", cs.Yellow("warning:"), w)
 	}
 	for _, v := range res.Variables {
-		if v.Action == string(dotenv.Kept) && v.Name != envgen.CookiePasswordName {
+		switch {
+		case v.Action == string(dotenv.Kept) && v.Name != envgen.CookiePasswordName:
 			fmt.Fprintf(opts.IO.ErrOut, "%s kept %s: %s has another value (--force replaces it)\n", cs.Yellow("note:"), v.Name, v.Source)
+		case v.Written() && v.Source == "environment":
+			fmt.Fprintf(opts.IO.ErrOut, "%s wrote %s to %s from the environment: %s reads it there when started from a shell without it\n",
+				cs.Yellow("note:"), v.Name, envgen.FileName, a.Framework.Name)
+		case v.Action == envgen.SkippedEnvironment:
+			fmt.Fprintf(opts.IO.ErrOut, "%s left %s out of %s: the environment sets it to another value, which wins over %s; an app started from a shell without it will not have it\n",
+				cs.Yellow("note:"), v.Name, envgen.FileName, envgen.FileName)
+		case v.Action == envgen.SkippedEnvFile:
+			fmt.Fprintf(opts.IO.ErrOut, "%s left %s out of %s: %s sets it, and %s reads that file too\n",
+				cs.Yellow("note:"), v.Name, envgen.FileName, v.Source, a.Framework.Name)
 		}
 	}
 	p := &planned{name: envgen.FileName, path: res.Path, action: ActionUnchanged}

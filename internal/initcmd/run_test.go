@@ -120,7 +120,8 @@ func readFile(t *testing.T, path string) string {
 // rewrites them). The nextjs fixture already has a different authKit
 // section, hence --force; vite's is the one init writes, and its other keys
 // must survive. The API
-// key is in the environment, so .env.local does not repeat it.
+// key is in the environment, and the server frameworks' .env.local gets it
+// too: their server reads it there at runtime.
 func TestGolden(t *testing.T) {
 	for _, name := range []string{"vite", "nextjs", "tanstack-start", "react-router"} {
 		t.Run(name, func(t *testing.T) {
