@@ -1,10 +1,12 @@
 package initcmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/convex-authkit/convex-authkit/internal/atomicfile"
 	"github.com/convex-authkit/convex-authkit/internal/authconfig"
@@ -29,7 +31,9 @@ type planned struct {
 	// authKit section that differs, an auth config convex-authkit did not
 	// write. init shows the diff and needs --force or a yes.
 	diff, why string
-	write     func() error
+	// keep, when set, says how to keep the file as it is (a --files list).
+	keep  string
+	write func() error
 }
 
 // planFiles works out every file before any is written, from convex.json
@@ -150,9 +154,71 @@ func planAuthConfig(opts Options, a *Answers, cur *config.Config) (*planned, err
 	case authconfig.OriginEdited:
 		p.diff, p.why = res.Diff, "was edited by hand since convex-authkit wrote it"
 	}
+	if p.diff != "" {
+		if judgeByProviders(opts, a, res, p) {
+			return p, nil
+		}
+	}
 	// Consent was given, or the file is ours: Write replaces it.
 	p.write = res.Write
 	return p, nil
+}
+
+// judgeByProviders compares a file the user wrote with the generated one
+// by the providers Convex would store, not by their text: Convex's own
+// docs config, written by hand, means the same as ours. An equivalent
+// file is left as it is (and reported unchanged); a different one gets
+// the provider-level difference as its diff and a way to keep it. It
+// reports whether the file is left alone. When the file cannot be
+// evaluated the text diff stays, with a note on why.
+func judgeByProviders(opts Options, a *Answers, res *authconfig.Result, p *planned) bool {
+	cmp, err := authconfig.CompareProviders(context.Background(), opts.Dir, res)
+	if err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "%s cannot compare %s with the generated config by its providers (%v); showing the text difference\n",
+			opts.IO.ColorScheme().Yellow("note:"), res.Name, err)
+		p.keep = keepHint(a)
+		return false
+	}
+	if cmp.Same {
+		p.action, p.diff, p.write = ActionUnchanged, "", nil
+		if opts.Verbose {
+			fmt.Fprintf(opts.IO.ErrOut, "%s has the providers init would write, as Convex stores them; keeping it as written\n", res.Name)
+		}
+		return true
+	}
+	var b strings.Builder
+	for _, s := range cmp.Removed {
+		b.WriteString("- " + s + "\n")
+	}
+	for _, s := range cmp.Added {
+		b.WriteString("+ " + s + "\n")
+	}
+	if len(cmp.Removed)+len(cmp.Added) == 0 {
+		// The same providers, a duplicate among them: Convex stores one.
+		b.WriteString("  (the same providers, one of them listed twice)\n")
+	}
+	p.diff = b.String()
+	who := "was not written by convex-authkit"
+	if res.Existing == authconfig.OriginEdited {
+		who = "was edited by hand since convex-authkit wrote it"
+	}
+	p.why = who + ", and Convex would store other providers from it (- yours, + the generated ones)"
+	p.keep = keepHint(a)
+	return false
+}
+
+// keepHint names the --files that keep the auth config as it is.
+func keepHint(a *Answers) string {
+	var rest []string
+	for _, f := range a.Files {
+		if f != FileAuthConfig {
+			rest = append(rest, f)
+		}
+	}
+	if len(rest) == 0 {
+		return "or leave it alone by not running init for it"
+	}
+	return "or keep yours with --files " + strings.Join(rest, ",")
 }
 
 // planEnvLocal plans .env.local with generate env's planner, from the dev

@@ -354,12 +354,15 @@ func ParseFiles(names []string) ([]string, error) {
 // user wrote, and goes on only with --force or the user's yes.
 func consent(opts Options, files []*planned) error {
 	io := opts.IO
-	var names []string
+	var names, keep []string
 	for _, f := range files {
 		if f.diff == "" {
 			continue
 		}
 		names = append(names, f.name)
+		if f.keep != "" {
+			keep = append(keep, f.keep)
+		}
 		fmt.Fprintf(io.ErrOut, "%s %s:\n\n", f.name, f.why)
 		printDiff(io, f.diff)
 	}
@@ -368,8 +371,11 @@ func consent(opts Options, files []*planned) error {
 	}
 	list := strings.Join(names, " and ")
 	if !io.CanPrompt() || opts.Yes {
-		return cmdutil.UsageError(fmt.Errorf("init would replace what you wrote in %s; nothing was written", list),
-			"review the diff above and pass --force to replace it")
+		hint := "review the diff above and pass --force to replace it"
+		if len(keep) > 0 {
+			hint += ", " + strings.Join(keep, "; ")
+		}
+		return cmdutil.UsageError(fmt.Errorf("init would replace what you wrote in %s; nothing was written", list), hint)
 	}
 	ok, err := opts.Prompter.Confirm("Replace "+list+"?", "The lines marked - are lost.", false)
 	switch {

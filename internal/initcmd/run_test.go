@@ -425,9 +425,10 @@ func TestRunKeepsAForeignAuthConfig(t *testing.T) {
 	}
 	r := newRun(dir)
 	r.opts.Files, r.opts.ClientID = nil, "client_01ABC"
-	wantExit(t, Run(r.opts), cmdutil.ExitUsage, "convex/auth.config.ts")
-	if !strings.Contains(r.stderr.String(), "-export default { providers: [] };") ||
-		!strings.Contains(r.stderr.String(), "convex/auth.config.ts was not written by convex-authkit") {
+	wantExit(t, Run(r.opts), cmdutil.ExitUsage, "or keep yours with --files convex.json,.env.local")
+	// Judged by the providers Convex would store: none there, two generated.
+	if !strings.Contains(r.stderr.String(), "\n+ CustomJWT(issuer=https://api.workos.com/, app_id=${WORKOS_CLIENT_ID}) jwks=https://api.workos.com/sso/jwks/${WORKOS_CLIENT_ID} algorithm=RS256\n") ||
+		!strings.Contains(r.stderr.String(), "convex/auth.config.ts was not written by convex-authkit, and Convex would store other providers") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 	for _, name := range []string{"convex.json", ".env.local"} {
