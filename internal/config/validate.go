@@ -310,7 +310,7 @@ func (v *validator) localEnvVars(env Env, path string, m *jsonpos.Member) ([]Loc
 			continue
 		}
 		if !validEnvName(name) {
-			v.warnf(vpath, mem.KeyPos, "use letters, digits and underscores, not starting with a digit",
+			v.warnf(vpath, mem.KeyPos, "use letters, digits, '_', '.' and '-'",
 				"%q is not a variable name that .env.local can hold", name)
 		}
 		s := String{Value: mem.Value.Str, Path: vpath, Pos: mem.Value.Pos}
@@ -335,7 +335,9 @@ func (v *validator) publicSecret(name string, s String, mem *jsonpos.Member) {
 	}
 }
 
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
+// envNameRE is the names npm dotenv reads from .env.local (Vite, Next.js
+// and the Convex CLI read it with npm dotenv).
+var envNameRE = regexp.MustCompile(`^[\w.-]+$`)
 
 func validEnvName(n string) bool { return envNameRE.MatchString(n) }
 

@@ -1,25 +1,25 @@
-// Package dotenv reads .env files the way github.com/joho/godotenv v1.5.1
-// does, and adds what godotenv does not offer: the line each value came
-// from, so a resolved placeholder can be traced to ".env.local:12", and
-// parse errors that name a file and line without quoting the file. dotenv
-// files hold secrets, and godotenv's own errors echo the text around the
-// fault, so they must never reach the user.
+// Package dotenv reads .env files the way npm dotenv 16.6.1 does (the
+// reader of the Convex CLI, and under @next/env and Vite's loadEnv the
+// reader of Next.js and Vite), and adds what dotenv does not offer: the
+// line each value came from, so a resolved placeholder can be traced to
+// ".env.local:12", and errors that name a file and line without quoting
+// the file, which holds secrets.
 //
-// godotenv stays the authority on values: a scanner written here follows
-// its statement rules only to find where each statement starts and ends,
-// and every value is read back from godotenv itself.
+// npm dotenv's grammar is one regular expression applied over and over:
+// what it does not match (a line without '=', a name with a character
+// outside [A-Za-z0-9_.-]) is skipped rather than refused, and nothing is
+// expanded. Merge writes files that github.com/joho/godotenv, which Go
+// tools use, reads the same way too.
 package dotenv
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
-	"strconv"
 	"strings"
-
-	"github.com/joho/godotenv"
+	"unicode/utf8"
 
 	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
@@ -32,37 +32,34 @@ const MaxSize = 1 << 20
 // Entry is one assignment in a dotenv file.
 type Entry struct {
 	Key      string
-	Value    string // the value as godotenv.Unmarshal reads it (authoritative)
-	Line     int    // 1-based line where the statement starts
-	EndLine  int    // line where it ends (multi-line quoted values)
+	Value    string // the value as npm dotenv reads it
+	Line     int    // 1-based line of the name
+	EndLine  int    // line where the value ends (multi-line quoted values)
 	Exported bool   // written as `export KEY=...`
-	Quote    byte   // 0, '\'' or '"' (how the value was written)
-
-	// raw is the value text before godotenv expands variables in it; it is
-	// kept only so that Expands can answer without re-reading the file.
-	raw string
+	Quote    byte   // 0, '\'', '"' or '`' (how the value was written)
 }
 
-// Expands reports whether godotenv would treat a '$' in this entry's value
-// as a variable reference: the value was written unquoted or in double
-// quotes and contains '$'. The npm dotenv package that the Convex CLI uses
-// expands nothing, so such an entry may mean different things to the two
-// tools. The test is deliberately broad: godotenv leaves some '$' forms
-// (such as "$lower") alone, but it also drops the backslash of "\$", which
-// npm dotenv keeps, so every '$' is a possible difference.
-//
-// Expands is meaningful only for entries returned by Parse or Load.
+// Expands reports whether the value has a '$' that dotenv-expand, which
+// Vite and Next.js run after npm dotenv, may treat as a variable
+// reference. npm dotenv itself, the Convex CLI and this tool keep it
+// literally, so such a value may mean different things to the app and to
+// them. Single quotes stop dotenv-expand.
 func (e Entry) Expands() bool {
-	return e.Quote != '\'' && strings.Contains(e.raw, "$")
+	return e.Quote != '\'' && strings.Contains(e.Value, "$")
 }
 
 // File is the content of one dotenv file.
 type File struct {
 	Name    string  // display name, e.g. ".env.local"
 	Entries []Entry // in file order, duplicates kept
+	// Data is the file's content, as Parse was given it.
+	Data []byte
+
+	stmts []statement
+	orig  func(int) int
 }
 
-// Lookup returns the entry godotenv keeps for key (the last assignment).
+// Lookup returns the entry npm dotenv keeps for key (the last assignment).
 func (f *File) Lookup(key string) (Entry, bool) {
 	for i := len(f.Entries) - 1; i >= 0; i-- {
 		if f.Entries[i].Key == key {
@@ -72,7 +69,7 @@ func (f *File) Lookup(key string) (Entry, bool) {
 	return Entry{}, false
 }
 
-// Values returns key -> value as godotenv would.
+// Values returns key -> value as npm dotenv would.
 func (f *File) Values() map[string]string {
 	m := make(map[string]string, len(f.Entries))
 	for _, e := range f.Entries {
@@ -84,12 +81,7 @@ func (f *File) Values() map[string]string {
 // The reasons a ParseError may give. They are fixed strings so that no byte
 // of the file can ever reach an error message.
 const (
-	reasonBadKeyChar   = "invalid character in variable name"
-	reasonBOM          = "the file starts with a UTF-8 byte order mark (U+FEFF), which godotenv reads as part of the first name; save the file as UTF-8 without BOM"
-	reasonNoSeparator  = "line has no '=' or ':' after the variable name"
-	reasonExportNoName = "'export' is not followed by a variable name"
-	reasonUnterminated = "unterminated quoted value"
-	reasonUnparseable  = "cannot parse the file"
+	reasonNotUTF8 = "the file is not UTF-8 text (npm dotenv would read the bad bytes as U+FFFD); save it as UTF-8"
 )
 
 // ParseError names a file and line, never the content.
@@ -106,171 +98,183 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
 }
 
-// Parse reads data as godotenv would. name is used in entries' provenance
-// and in errors. The error, if any, is a *ParseError.
-func Parse(name string, data []byte) (*File, error) {
-	f, _, _, err := parse(name, data)
-	return f, err
-}
+// jsSpace is JavaScript's \s.
+const jsSpace = `[\t\n\v\f\r \x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}]`
 
-// parse is Parse that also returns the scanner's statements, one per entry,
-// and orig, which maps an offset in them back to an offset in data.
-func parse(name string, data []byte) (*File, []statement, func(int) int, error) {
-	norm, crlfAt := normalize(data)
-	stmts, scanErr := scan(name, norm)
-
-	values, err := godotenv.UnmarshalBytes(data)
-	if err != nil {
-		// godotenv's error quotes the file; only ours may be shown.
-		if scanErr != nil {
-			return nil, nil, nil, scanErr
-		}
-		return nil, nil, nil, unparseable(name)
-	}
-	if scanErr != nil {
-		// The scanner disagrees with godotenv, so its line numbers cannot be
-		// trusted either; failing is better than pointing at wrong lines.
-		return nil, nil, nil, unparseable(name)
-	}
-
-	// orig maps an offset in the normalised text back to the original data.
-	// godotenv must be re-run on the original bytes, because normalising
-	// twice is not a no-op: "\r\r\n" becomes "\r\n" and then "\n".
-	orig := func(off int) int { return off + sort.SearchInts(crlfAt, off) }
-
-	last := make(map[string]int, len(stmts))
-	for i, st := range stmts {
-		last[st.key] = i
-	}
-	if len(last) != len(values) {
-		return nil, nil, nil, unparseable(name)
-	}
-
-	entries := make([]Entry, len(stmts))
-	var overridden []int
-	for i, st := range stmts {
-		entries[i] = Entry{
-			Key:      st.key,
-			Line:     st.line,
-			EndLine:  st.endLine,
-			Exported: st.exported,
-			Quote:    st.quote,
-			raw:      st.raw,
-		}
-		v, ok := values[st.key]
-		if !ok {
-			return nil, nil, nil, unparseable(name)
-		}
-		if last[st.key] == i {
-			entries[i].Value = v
-		} else {
-			overridden = append(overridden, i)
-		}
-	}
-	if len(overridden) > 0 {
-		if !fillOverridden(data, stmts, overridden, entries, values, orig) {
-			return nil, nil, nil, unparseable(name)
-		}
-	}
-	return &File{Name: name, Entries: entries}, stmts, orig, nil
-}
-
-// fillOverridden sets the values of assignments that a later one overrides,
-// which godotenv's result does not include. It places a copy of each such
-// assignment, under a fresh name, just before the original and parses the
-// file once more: the copy sees exactly the variables the original saw, so
-// godotenv expands it the same way. One extra parse keeps the cost linear;
-// parsing the prefix up to each overridden assignment instead was quadratic
-// and took seconds for a few thousand "A=$B" lines.
+// line is npm dotenv 16.6.1's LINE expression,
 //
-// Fresh names contain lowercase letters, which godotenv's $NAME syntax
-// cannot refer to, so no statement of the file can see the copies. It
-// reports false if the result does not check out, which means the scanner
-// and godotenv disagree.
-func fillOverridden(data []byte, stmts []statement, overridden []int, entries []Entry, values map[string]string, orig func(int) int) bool {
-	var buf bytes.Buffer
-	buf.Grow(2 * len(data))
-	names := make([]string, len(overridden))
-	probes, n, prev := 0, 0, 0
-	for k, i := range overridden {
-		st := stmts[i]
-		// The copy keeps the value text and gets a name of its own. The
-		// text alone would not do: "export x" without its separator reads
-		// as an export prefix.
-		value := data[orig(st.value):orig(st.end)]
-		if st.bare {
-			// A statement without a separator exists only because nothing
-			// up to the end of the file ends its key, so inserting a copy
-			// anywhere after it would change how it parses. Its value
-			// cannot contain '$' (not a key character), so it does not
-			// depend on other variables and parsing it alone is exact.
-			m, err := godotenv.UnmarshalBytes(append([]byte("="), value...))
-			v, ok := m[""]
-			if err != nil || !ok || len(m) != 1 {
-				return false
-			}
-			entries[i].Value = v
-			continue
-		}
-		for {
-			names[k] = "probe" + strconv.Itoa(n)
-			n++
-			if _, taken := values[names[k]]; !taken {
+//	/(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/mg
+//
+// with the separator as a group of its own (Merge inserts a value after
+// it), anchored where Parse tries it, and with JavaScript's multi-line $
+// spelled out: it holds before '\n', U+2028 and U+2029 or at the end,
+// which Go's $ does not know, so the expression consumes that terminator
+// (group 5) and Parse gives it back. JavaScript's '.' stops at the same
+// characters. Go's leftmost-first matching picks the match JavaScript's
+// backtracking does for an expression without back-references.
+var line = regexp.MustCompile(`\A` + jsSpace + `*(export` + jsSpace + `+)?([\w.-]+)(` + jsSpace + `*=` + jsSpace + `*?|:` + jsSpace + `+?)(` +
+	jsSpace + `*'(?:\\'|[^'])*'|` + jsSpace + `*"(?:\\"|[^"])*"|` + jsSpace + "*`(?:\\\\`|[^`])*`|[^#\\r\\n]+)?" +
+	jsSpace + `*(?:#[^\n\r\x{2028}\x{2029}]*)?(\n|\x{2028}|\x{2029}|\z)`)
+
+// lineStart reports whether JavaScript's multi-line ^ holds at off.
+func lineStart(src string, off int) bool {
+	return off == 0 || src[off-1] == '\n' || strings.HasSuffix(src[:off], "\u2028") || strings.HasSuffix(src[:off], "\u2029")
+}
+
+// statement is where one assignment's parts are, as offsets in the
+// normalised text.
+type statement struct {
+	valueStart, valueEnd int // the value as written, blanks around it trimmed
+	sepEnd               int // just past the separator
+}
+
+// Parse reads data as npm dotenv 16.6.1 would. name is used in entries'
+// provenance and in errors. The only error is a *ParseError for a file
+// that is not UTF-8.
+func Parse(name string, data []byte) (*File, error) {
+	if !utf8.Valid(data) {
+		bad := len(data)
+		for i := 0; i < len(data); {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				bad = i
 				break
 			}
+			i += size
 		}
-		probes++
-		at := orig(st.start)
-		buf.Write(data[prev:at])
-		buf.WriteString(names[k])
-		buf.WriteByte('=')
-		buf.Write(value)
-		buf.WriteByte('\n')
-		prev = at
+		return nil, &ParseError{File: name, Line: 1 + strings.Count(string(data[:bad]), "\n"), Reason: reasonNotUTF8}
 	}
-	if probes == 0 {
+	norm, crlfAt := normalize(data)
+	// orig maps an offset in the normalised text back to data.
+	orig := func(off int) int { return off + sort.SearchInts(crlfAt, off) }
+	f := &File{Name: name, Data: data, orig: orig}
+	src := string(norm)
+	lines := newLineCounter(src)
+	// As RegExp.prototype.exec with the g flag: from lastIndex, the first
+	// position where the expression matches; ^ lets only line starts match.
+	for p := 0; p < len(src); {
+		if !lineStart(src, p) {
+			p++
+			continue
+		}
+		m := line.FindStringSubmatchIndex(src[p:])
+		if m == nil {
+			p++
+			continue
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += p
+			}
+		}
+		p = m[10] // lastIndex: the terminator is not part of the match
+		if p == m[0] {
+			p++ // cannot happen (a name is not empty), but never loop
+		}
+		e := Entry{Key: src[m[4]:m[5]], Exported: m[2] >= 0}
+		st := statement{sepEnd: m[7], valueStart: m[7], valueEnd: m[7]}
+		if m[8] >= 0 {
+			raw := src[m[8]:m[9]]
+			trimmed := strings.TrimLeftFunc(raw, isJSSpace)
+			st.valueStart = m[8] + len(raw) - len(trimmed)
+			trimmed = strings.TrimRightFunc(trimmed, isJSSpace)
+			st.valueEnd = st.valueStart + len(trimmed)
+			e.Value, e.Quote = npmValue(trimmed)
+		}
+		e.Line, e.EndLine = lines.at(m[4]), lines.at(st.valueEnd)
+		f.Entries = append(f.Entries, e)
+		f.stmts = append(f.stmts, st)
+	}
+	return f, nil
+}
+
+// npmValue finishes a trimmed value as npm dotenv does: a quote at the
+// start and the same quote ending a line are dropped (JavaScript's
+// value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2'), which may match again on
+// a later line of a multi-line value), and in a value that started with
+// '"' the escapes \n and \r become line breaks. It returns the quote
+// that was dropped at the start, or 0.
+func npmValue(v string) (string, byte) {
+	var quote byte
+	if v != "" && closingQuote(v, 0) > 0 {
+		quote = v[0]
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if i == 0 || v[i-1] == '\n' || strings.HasSuffix(v[:i], "\u2028") || strings.HasSuffix(v[:i], "\u2029") {
+			if e := closingQuote(v, i); e > 0 {
+				b.WriteString(v[i+1 : e])
+				i = e
+				continue
+			}
+		}
+		b.WriteByte(v[i])
+	}
+	out := b.String()
+	if v != "" && v[0] == '"' {
+		out = strings.ReplaceAll(strings.ReplaceAll(out, `\n`, "\n"), `\r`, "\r")
+	}
+	return out, quote
+}
+
+// closingQuote returns the offset of the farthest quote that closes the
+// one at i and ends a line, or 0: [\s\S]* is greedy, and $ in multi-line
+// mode matches before a line break or at the end.
+func closingQuote(v string, i int) int {
+	if strings.IndexByte("'\"`", v[i]) < 0 {
+		return 0
+	}
+	for e := len(v) - 1; e > i; e-- {
+		rest := v[e+1:]
+		if v[e] == v[i] && (rest == "" || rest[0] == '\n' || strings.HasPrefix(rest, "\u2028") || strings.HasPrefix(rest, "\u2029")) {
+			return e
+		}
+	}
+	return 0
+}
+
+// isJSSpace is JavaScript's \s, which String.prototype.trim removes too.
+func isJSSpace(r rune) bool {
+	switch r {
+	case '\t', '\n', '\v', '\f', '\r', ' ', 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff:
 		return true
 	}
-	buf.Write(data[prev:])
-
-	m, err := godotenv.UnmarshalBytes(buf.Bytes())
-	if err != nil || len(m) != len(values)+probes {
-		return false
-	}
-	for k, v := range values {
-		if mv, ok := m[k]; !ok || mv != v {
-			return false
-		}
-	}
-	for k, i := range overridden {
-		if names[k] != "" {
-			entries[i].Value = m[names[k]]
-		}
-	}
-	return true
+	return r >= 0x2000 && r <= 0x200a
 }
 
-func unparseable(name string) *ParseError {
-	return &ParseError{File: name, Reason: reasonUnparseable}
+// lineCounter turns offsets, asked in increasing order, into line numbers.
+type lineCounter struct {
+	src          string
+	counted, nls int
 }
 
-// normalize replaces CRLF with LF exactly as godotenv does (leftmost,
-// non-overlapping, in one pass) and also returns the offsets in the result
-// where a replacement happened, so offsets can be mapped back.
+func newLineCounter(src string) *lineCounter { return &lineCounter{src: src} }
+
+func (c *lineCounter) at(off int) int {
+	if off < c.counted {
+		c.counted, c.nls = 0, 0
+	}
+	c.nls += strings.Count(c.src[c.counted:off], "\n")
+	c.counted = off
+	return c.nls + 1
+}
+
+// normalize replaces CRLF and a lone CR with LF, as npm dotenv does
+// (/\r\n?/g), and returns the offsets in the result where a CRLF became
+// one byte, so offsets can be mapped back.
 func normalize(data []byte) ([]byte, []int) {
-	if !bytes.Contains(data, []byte("\r\n")) {
-		return data, nil
-	}
 	out := make([]byte, 0, len(data))
 	var at []int
 	for i := 0; i < len(data); i++ {
-		if data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n' {
-			at = append(at, len(out))
-			out = append(out, '\n')
-			i++
+		if data[i] != '\r' {
+			out = append(out, data[i])
 			continue
 		}
-		out = append(out, data[i])
+		if i+1 < len(data) && data[i+1] == '\n' {
+			at = append(at, len(out))
+			i++
+		}
+		out = append(out, '\n')
 	}
 	return out, at
 }
@@ -284,6 +288,9 @@ func Load(path, name string) (*File, error) {
 			return nil, nil
 		}
 		return nil, err
+	}
+	if data == nil {
+		data = []byte{} // File.Data is nil only for a file that is not there
 	}
 	return Parse(name, data)
 }

@@ -2,8 +2,10 @@ package dotenv
 
 import (
 	"bytes"
+
 	"errors"
 	"fmt"
+	"github.com/joho/godotenv"
 	"regexp"
 	"slices"
 	"strings"
@@ -60,33 +62,41 @@ type Change struct {
 //   - A name matches only itself, with or without "export", never as a
 //     prefix of a longer name (the CLI's /^NAME.*$/ can overwrite
 //     NAME_X=... and leave NAME= empty). When a name is assigned several
-//     times, the last assignment is the one godotenv and npm dotenv read,
-//     so it is the one compared and replaced.
-//   - A value is quoted when it needs to be (see Quote), so that godotenv
-//     and npm dotenv both read back exactly that value; the CLI writes
+//     times, the last assignment is the one npm dotenv reads, so it is the
+//     one compared and replaced.
+//   - A value is quoted when it needs to be (see Quote), so that npm dotenv
+//     and godotenv both read back exactly that value; the CLI writes
 //     values raw, so "a b # c" reads back as "a b".
 //   - A replacement rewrites only the value: "export ", the name, the
-//     separator and an inline comment stay as they were, and every other
-//     byte of the file is kept, CRLF line breaks included. New lines use
-//     the file's line break (that of its first line).
+//     separator and an inline comment stay as they were ("A= # note" gets
+//     its value before the comment), and every other byte of the file is
+//     kept, CRLF and CR line breaks included. New lines use the file's
+//     line break (that of its first line).
 //   - The CLI writes "\n\n" before the first entry of an existing empty
 //     file; Merge treats an empty file as a missing one. It also adds no
 //     blank line when the file already ends with one.
 //
-// Before returning, Merge parses the result and checks that godotenv reads
-// every assignment with its intended value and every other assignment as
-// before (except values that expand a variable, which may legitimately
-// follow a replaced one). A merge that would fail that check, say because
-// the file's last line is a name with no '=' that an appended line would
-// turn into an error, is refused with an error rather than written.
+// Before returning, Merge parses the result and checks that npm dotenv
+// reads every assignment with its intended value and every other
+// assignment as before, and, when godotenv could read the file before,
+// that godotenv reads the result with every written value. A merge that
+// would fail that check is refused with an error rather than written.
 //
 // Errors are a *ParseError when data cannot be read as a dotenv file, and
 // otherwise name the file and variable but never a value.
 func Merge(name string, data []byte, as []Assignment) ([]byte, []Change, error) {
-	old, stmts, orig, err := parse(name, data)
+	old, err := Parse(name, data)
 	if err != nil {
 		return nil, nil, err
 	}
+	return MergeFile(old, as)
+}
+
+// MergeFile is Merge for a file already parsed, which callers that have
+// read it (resolve.Load) use so that a run parses it once. old.Name is
+// used in errors.
+func MergeFile(old *File, as []Assignment) ([]byte, []Change, error) {
+	name, data := old.Name, old.Data
 	nl := lineBreak(data)
 
 	type edit struct {
@@ -100,7 +110,7 @@ func Merge(name string, data []byte, as []Assignment) ([]byte, []Change, error) 
 	seen := map[string]bool{}
 	for i, a := range as {
 		if !validName(a.Name) {
-			return nil, nil, fmt.Errorf("%s: %q is not a variable name that godotenv and npm dotenv both read; use letters, digits, '_' and '.', not starting with a digit", name, a.Name)
+			return nil, nil, fmt.Errorf("%s: %q is not a variable name npm dotenv reads; use letters, digits, '_', '.' and '-'", name, a.Name)
 		}
 		if seen[a.Name] {
 			return nil, nil, fmt.Errorf("%s: %s is assigned twice", name, a.Name)
@@ -127,15 +137,20 @@ func Merge(name string, data []byte, as []Assignment) ([]byte, []Change, error) 
 			continue
 		}
 		changes[i].Action = Replaced
-		st := stmts[idx]
-		text, err := quote(a.Value, st.quote != 0)
+		st := old.stmts[idx]
+		text, err := quote(a.Value, e.Quote != 0)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %s: %w", name, a.Name, err)
 		}
-		start, end := orig(st.value), orig(st.end)
-		if st.quote == 0 {
-			// Keep the blanks and inline comment after an unquoted value.
-			end = start + unquotedValueLen(data[start:end])
+		start, end := old.orig(st.valueStart), old.orig(st.valueEnd)
+		if st.valueStart == st.valueEnd {
+			// An empty value: the new one goes right after the separator,
+			// ahead of any blanks, so that a comment stays one ("A= # x").
+			start = old.orig(st.sepEnd)
+			end = start
+			if start < len(data) && data[start] == '#' {
+				text += " " // "A=#x" would otherwise become "A=value#x"
+			}
 		}
 		edits = append(edits, edit{start, end, strings.ReplaceAll(text, "\n", nl)})
 		replaced[idx] = a.Value
@@ -160,7 +175,7 @@ func Merge(name string, data []byte, as []Assignment) ([]byte, []Change, error) 
 			return nil, nil, fmt.Errorf("%s: %s: %w", name, a.Name, err)
 		}
 		if out.Len() > 0 {
-			if !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+			if !endsWithBreak(out.Bytes()) {
 				out.WriteString(nl)
 			}
 			if !endsWithBlankLine(out.Bytes()) {
@@ -190,7 +205,8 @@ func Merge(name string, data []byte, as []Assignment) ([]byte, []Change, error) 
 }
 
 // checkMerge verifies that merged is old with the replaced values and the
-// appended assignments, as godotenv reads them.
+// appended assignments, as npm dotenv reads them, and that godotenv, when
+// it could read old, reads the result too, with every written value.
 func checkMerge(name string, old, merged *File, replaced map[int]string, appended []Assignment, as []Assignment) error {
 	if len(merged.Entries) != len(old.Entries)+len(appended) {
 		return errMergeBreaks(name, as, 0)
@@ -201,13 +217,29 @@ func checkMerge(name string, old, merged *File, replaced map[int]string, appende
 		if !isReplaced {
 			want = e.Value
 		}
-		if m.Key != e.Key || m.Exported != e.Exported || (m.Value != want && (isReplaced || !e.Expands())) {
+		if m.Key != e.Key || m.Exported != e.Exported || m.Value != want {
 			return errMergeBreaks(name, as, e.Line)
 		}
 	}
 	for i, a := range appended {
 		m := merged.Entries[len(old.Entries)+i]
 		if m.Key != a.Name || m.Value != a.Value {
+			return errMergeBreaks(name, as, 0)
+		}
+	}
+	if _, err := godotenv.UnmarshalBytes(old.Data); err != nil {
+		return nil // Go tools could not read it before either
+	}
+	values, err := godotenv.UnmarshalBytes(merged.Data)
+	if err != nil {
+		return errMergeBreaks(name, as, 0)
+	}
+	written := slices.Clone(appended)
+	for i, v := range replaced {
+		written = append(written, Assignment{Name: old.Entries[i].Key, Value: v})
+	}
+	for _, a := range written {
+		if values[a.Name] != a.Value {
 			return errMergeBreaks(name, as, 0)
 		}
 	}
@@ -238,44 +270,37 @@ func lastIndex(entries []Entry, key string) int {
 	return -1
 }
 
-// lineBreak returns the line break of the file's first line, "\n" for a
+// lineBreak returns the line break of the file's first line: "\r\n",
+// "\r" (which npm dotenv reads as a line break too), or "\n", also for a
 // file with none.
 func lineBreak(data []byte) string {
-	if i := bytes.IndexByte(data, '\n'); i > 0 && data[i-1] == '\r' {
+	i := bytes.IndexAny(data, "\r\n")
+	switch {
+	case i < 0 || data[i] == '\n':
+		return "\n"
+	case i+1 < len(data) && data[i+1] == '\n':
 		return "\r\n"
 	}
-	return "\n"
+	return "\r"
+}
+
+// endsWithBreak reports whether b ends with a line break.
+func endsWithBreak(b []byte) bool {
+	return bytes.HasSuffix(b, []byte("\n")) || bytes.HasSuffix(b, []byte("\r"))
 }
 
 // endsWithBlankLine reports whether the last line of b, which ends in a
 // line break, holds nothing but blanks.
 func endsWithBlankLine(b []byte) bool {
-	b = b[:len(b)-1]
-	last := b[bytes.LastIndexByte(b, '\n')+1:]
+	b = bytes.TrimSuffix(b[:len(b)-1], []byte("\r"))
+	last := b[bytes.LastIndexAny(b, "\r\n")+1:]
 	return len(bytes.TrimSpace(last)) == 0
 }
 
-// unquotedValueLen returns how many bytes at the start of line (the text
-// of an unquoted value up to its line end) godotenv reads as the value:
-// it stops before the blanks ahead of the last " #", which start a comment.
-func unquotedValueLen(line []byte) int {
-	end := len(line)
-	var prev rune
-	for i := 0; i < len(line); {
-		r, size := utf8.DecodeRune(line[i:])
-		if r == '#' && i > 0 && isBlank(prev) {
-			end = i // keep looking: godotenv cuts at the last one
-		}
-		prev = r
-		i += size
-	}
-	return len(bytes.TrimRightFunc(line[:end], isBlank))
-}
+var nameRE = regexp.MustCompile(`^[\w.-]+$`)
 
-var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
-
-// validName accepts the names both readers agree on: godotenv takes
-// letters, digits, '_' and '.', npm dotenv also '-'.
+// validName accepts the names npm dotenv reads. godotenv refuses a file
+// with '-' in a name, but the apps read .env.local with npm dotenv.
 func validName(name string) bool {
 	return nameRE.MatchString(name)
 }

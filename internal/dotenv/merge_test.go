@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"math/rand/v2"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -55,8 +54,11 @@ func TestMerge(t *testing.T) {
 		{"unchanged quoted", "WORKOS_CLIENT_ID='client_123' # ok\n", one("client_123", true), "WORKOS_CLIENT_ID='client_123' # ok\n", []Action{Unchanged}},
 		{"force keeps export, spacing and comment", "A=1\n  export  WORKOS_CLIENT_ID = old # mine\nB=2\n", one("client_123", true),
 			"A=1\n  export  WORKOS_CLIENT_ID = client_123 # mine\nB=2\n", []Action{Replaced}},
-		{"force quoted stays quoted", "WORKOS_CLIENT_ID=\"old\" B=2\n", one("new", true),
-			"WORKOS_CLIENT_ID='new' B=2\n", []Action{Replaced}},
+		{"force quoted stays quoted", "WORKOS_CLIENT_ID=\"old\" # c\n", one("new", true),
+			"WORKOS_CLIENT_ID='new' # c\n", []Action{Replaced}},
+		// npm dotenv reads text after a closing quote as part of an unquoted value.
+		{"force after quote", "WORKOS_CLIENT_ID=\"old\" B=2\n", one("new", true),
+			"WORKOS_CLIENT_ID=new\n", []Action{Replaced}},
 		{"force multi-line", "X=1\nWORKOS_CLIENT_ID=\"a\nb\nc\"\nY=2\n", one("new", true),
 			"X=1\nWORKOS_CLIENT_ID='new'\nY=2\n", []Action{Replaced}},
 		{"last duplicate is the one read", "WORKOS_CLIENT_ID=a\nWORKOS_CLIENT_ID=\n", one("client_123", false),
@@ -110,14 +112,11 @@ func TestMergeErrors(t *testing.T) {
 		as   []Assignment
 		want string
 	}{
-		{"unparseable", "A=1\nB C\n", []Assignment{{Name: "A", Value: "1"}}, "f:2: line has no '=' or ':' after the variable name"},
-		{"bad name", "", []Assignment{{Name: "A-B", Value: "1"}}, `"A-B" is not a variable name`},
+		{"not UTF-8", "A=1\nB=\xff\n", []Assignment{{Name: "A", Value: "1"}}, "f:2: the file is not UTF-8 text"},
+		{"bad name", "", []Assignment{{Name: "A B", Value: "1"}}, `"A B" is not a variable name`},
 		{"twice", "", []Assignment{{Name: "A", Value: "1"}, {Name: "A", Value: "2"}}, "A is assigned twice"},
 		{"comment", "", []Assignment{{Name: "A", Value: "1", Comment: "no hash"}}, "must be one line starting with '#'"},
 		{"unquotable", "", []Assignment{{Name: "A", Value: "it's $5"}}, "no quoting makes godotenv and npm dotenv both read the value back"},
-		// A last line without '=' reads as the value of the empty name only
-		// while nothing follows it.
-		{"bare last line", "A=1\nJUNK", []Assignment{{Name: "B", Value: "2"}}, "writing B would change how the existing lines are read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,7 +165,7 @@ var trickyValues = map[string]string{
 }
 
 // TestQuoteReadsBack writes every tricky value into one file and reads it
-// back with godotenv itself and with the model of npm dotenv below.
+// back with godotenv itself and with Parse, which reads as npm dotenv does.
 func TestQuoteReadsBack(t *testing.T) {
 	for _, nl := range []string{"\n", "\r\n"} {
 		data, as := trickyFile(t, nl)
@@ -174,13 +173,13 @@ func TestQuoteReadsBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		npm := npmParse(string(data))
+		npm := parsedValues(t, data)
 		for _, a := range as {
 			if got[a.Name] != a.Value {
 				t.Errorf("godotenv reads %s as %q, want %q", a.Name, got[a.Name], a.Value)
 			}
 			if npm[a.Name] != a.Value {
-				t.Errorf("npm dotenv (model) reads %s as %q, want %q", a.Name, npm[a.Name], a.Value)
+				t.Errorf("npm dotenv (Parse) reads %s as %q, want %q", a.Name, npm[a.Name], a.Value)
 			}
 		}
 	}
@@ -279,8 +278,12 @@ func FuzzMerge(f *testing.F) {
 		checkMergeProperties(t, data, as)
 		// Alone in a file, the value must read back in npm dotenv too.
 		if out, _, err := Merge("f", nil, as[:1]); err == nil {
-			if got := npmParse(string(out))[name]; got != value {
-				t.Fatalf("npm dotenv (model) reads %q from %q, want %q", got, out, value)
+			if got := parsedValues(t, out)[name]; got != value {
+				t.Fatalf("npm dotenv (Parse) reads %q from %q, want %q", got, out, value)
+			}
+			// And godotenv, for Go tools.
+			if got, err := godotenv.UnmarshalBytes(out); err == nil && got[name] != value {
+				t.Fatalf("godotenv reads %q from %q, want %q", got[name], out, value)
 			}
 		}
 	})
@@ -316,18 +319,11 @@ func checkMergeProperties(t *testing.T, data []byte, as []Assignment) {
 
 	// Lines: old lines outside replaced statements come through as they
 	// were, in order; what follows the old lines is the appended block.
-	// A value that expands a variable may follow one that Merge replaced,
-	// so such values are not compared, and merging again may replace them.
-	expands := false
 	replacedLines := map[int]bool{}
 	var added []Assignment
 	for i, c := range changes {
 		a := as[i]
 		e, _ := merged.Lookup(a.Name)
-		if e.Expands() {
-			expands = true
-			continue
-		}
 		switch c.Action {
 		case Replaced:
 			oe, _ := old.Lookup(a.Name)
@@ -341,9 +337,6 @@ func checkMergeProperties(t *testing.T, data []byte, as []Assignment) {
 			}
 		case Kept:
 			oe, _ := old.Lookup(a.Name)
-			if oe.Expands() {
-				break
-			}
 			if a.Replace || oe.Value == "" || oe.Value == a.Value || e.Value != oe.Value {
 				t.Fatalf("%s kept wrongly: old %q, new %q, want %q\n%q\n%q", a.Name, oe.Value, e.Value, a.Value, data, out)
 			}
@@ -370,7 +363,7 @@ func checkMergeProperties(t *testing.T, data []byte, as []Assignment) {
 			t.Fatalf("old line %d %q missing from\n%q", i+1, oldLines[i], out)
 		}
 		rest, ok := strings.CutPrefix(newLines[j], oldLines[i])
-		if !ok || (rest != "" && (i < len(oldLines)-1 || (rest != "\n" && rest != "\r\n"))) {
+		if !ok || (rest != "" && (i < len(oldLines)-1 || (rest != "\n" && rest != "\r\n" && rest != "\r"))) {
 			t.Fatalf("old line %d %q became %q\n%q", i+1, oldLines[i], newLines[j], out)
 		}
 		j++
@@ -385,9 +378,6 @@ func checkMergeProperties(t *testing.T, data []byte, as []Assignment) {
 		}
 	}
 
-	if expands {
-		return
-	}
 	again, changes2, err := Merge("f", out, as)
 	if err != nil || !bytes.Equal(again, out) {
 		t.Fatalf("merging again: %v\n%q\nbecame\n%q", err, out, again)
@@ -418,88 +408,30 @@ func replacedEnd(old, merged *File, a, b int) int {
 	return end
 }
 
-// splitLines cuts s after each '\n'; a last line without one is kept.
+func parsedValues(t *testing.T, data []byte) map[string]string {
+	t.Helper()
+	f, err := Parse("f", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Values()
+}
+
+// splitLines cuts s after each line break as npm dotenv sees them: "\n",
+// "\r\n" and a lone "\r"; a last line without one is kept.
 func splitLines(b []byte) []string {
 	var out []string
 	s := string(b)
 	for s != "" {
-		i := strings.IndexByte(s, '\n')
+		i := strings.IndexAny(s, "\r\n")
 		if i < 0 {
 			return append(out, s)
+		}
+		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			i++
 		}
 		out = append(out, s[:i+1])
 		s = s[i+1:]
 	}
 	return out
-}
-
-// npmParse models parse() of npm dotenv 16.6.1 (lib/main.js), the version
-// the Convex CLI bundles, closely enough to check quoting in fuzz tests;
-// TestNpmDotenv holds it to the real package. JavaScript's \s, '.' and
-// trim() know more spaces than Go's regexp, so the classes are spelled out;
-// the one gap left is that JavaScript's multi-line '$' also matches before
-// U+2028 and U+2029.
-func npmParse(src string) map[string]string {
-	src = npmCRLF.ReplaceAllString(src, "\n")
-	out := map[string]string{}
-	for _, m := range npmLine.FindAllStringSubmatch(src, -1) {
-		value := strings.TrimFunc(m[2], isJSSpace)
-		quoted := value != "" && value[0] == '"'
-		value = stripJSQuotes(value)
-		if quoted {
-			value = strings.ReplaceAll(strings.ReplaceAll(value, `\n`, "\n"), `\r`, "\r")
-		}
-		out[m[1]] = value
-	}
-	return out
-}
-
-const jsSpace = `[\t\n\v\f\r \x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}]`
-
-var (
-	npmCRLF = regexp.MustCompile(`\r\n?`)
-	npmLine = regexp.MustCompile(`(?m)(?:^|^)` + jsSpace + `*(?:export` + jsSpace + `+)?([\w.-]+)(?:` + jsSpace + `*=` + jsSpace + `*?|:` + jsSpace + `+?)(` +
-		jsSpace + `*'(?:\\'|[^'])*'|` + jsSpace + `*"(?:\\"|[^"])*"|` + jsSpace + "*`(?:\\\\`|[^`])*`|[^#\\r\\n]+)?" +
-		jsSpace + `*(?:#[^\n\r\x{2028}\x{2029}]*)?(?:$|$)`)
-)
-
-func isJSSpace(r rune) bool {
-	switch r {
-	case '\t', '\n', '\v', '\f', '\r', ' ', 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff:
-		return true
-	}
-	return r >= 0x2000 && r <= 0x200a
-}
-
-// stripJSQuotes is value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2'), which Go's
-// regexp cannot say (no back-references): from each line start, a quote
-// and the farthest same quote that ends a line.
-func stripJSQuotes(v string) string {
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		if i == 0 || v[i-1] == '\n' {
-			if e := closingJSQuote(v, i); e > 0 {
-				b.WriteString(v[i+1 : e])
-				i = e
-				continue
-			}
-		}
-		b.WriteByte(v[i])
-	}
-	return b.String()
-}
-
-// closingJSQuote returns the offset of the farthest quote that closes the
-// one at i and ends a line, or 0.
-func closingJSQuote(v string, i int) int {
-	if strings.IndexByte("'\"`", v[i]) < 0 {
-		return 0
-	}
-	for e := len(v) - 1; e > i; e-- {
-		rest := v[e+1:]
-		if v[e] == v[i] && (rest == "" || rest[0] == '\n' || rest[0] == '\r' || strings.HasPrefix(rest, "\u2028") || strings.HasPrefix(rest, "\u2029")) {
-			return e
-		}
-	}
-	return 0
 }

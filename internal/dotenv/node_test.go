@@ -31,11 +31,12 @@ process.stdin.on("end", () => {
 });
 `
 
-// TestNpmDotenv reads files written by Merge with the real npm dotenv under
-// node: every tricky value must read back exactly, as Quote promises. It
-// also holds npmParse, the model the fuzz tests use, to the real thing on
-// random files. It installs dotenv on first run (see npmpin) and needs node
-// and npm; only -short skips it.
+// TestNpmDotenv reads files with the real npm dotenv under node and holds
+// Parse to it: the grammar cases of TestParseLines, random files built
+// from the grammar's tokens, and files written by Merge, in which every
+// tricky value must read back exactly, as Quote promises. It installs
+// dotenv on first run (see npmpin) and needs node and npm; only -short
+// skips it.
 func TestNpmDotenv(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: not running node")
@@ -61,8 +62,16 @@ func TestNpmDotenv(t *testing.T) {
 		data, as := trickyFile(t, nl)
 		files, want = append(files, string(data)), append(want, as)
 	}
+	for _, c := range parseCases {
+		files, want = append(files, c.in), append(want, nil)
+	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for len(files) < 300 {
+	for range 2000 {
+		if soup := tokenSoup(rng); utf8.Valid(soup) {
+			files, want = append(files, string(soup)), append(want, nil)
+		}
+	}
+	for len(files) < 2300 {
 		data, as := randomCase(rng)
 		if out, _, err := Merge("f", data, as); err == nil && utf8.Valid(out) {
 			files, want = append(files, string(out)), append(want, nil)
@@ -90,8 +99,11 @@ func TestNpmDotenv(t *testing.T) {
 				t.Errorf("npm dotenv reads %s as %q, want %q, in\n%q", a.Name, v, a.Value, file)
 			}
 		}
-		if model := npmParse(file); !maps.Equal(model, got[i]) {
-			t.Errorf("npmParse(%q) = %q, npm dotenv has %q", file, model, got[i])
+		f, err := Parse("f", []byte(file))
+		if err != nil {
+			t.Errorf("Parse(%q): %v", file, err)
+		} else if !maps.Equal(f.Values(), got[i]) {
+			t.Errorf("Parse(%q) = %q, npm dotenv has %q", file, f.Values(), got[i])
 		}
 	}
 }

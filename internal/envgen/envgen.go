@@ -207,19 +207,11 @@ func Plan(req Request) (*Result, error) {
 		cookiePassword = res.Framework != nil && res.Framework.ConvexCookiePassword
 	}
 
-	var err error
-	res.Old, err = dotenv.Read(res.Path)
-	switch {
-	case err == nil:
-		res.Existed = true
-	case errors.Is(err, fs.ErrNotExist):
-	default:
-		return nil, safefile.UsageOr(err, "make .env.local a readable file, or remove it")
-	}
-	file, err := dotenv.Parse(FileName, res.Old)
+	file, err := envLocal(req)
 	if err != nil {
-		return nil, err // resolve.Load has read the file already; this does not happen
+		return nil, err
 	}
+	res.Old, res.Existed = file.Data, file.Data != nil
 
 	p := planner{req: req, file: file, res: res}
 	for _, ev := range req.Section.LocalEnvVars {
@@ -238,7 +230,7 @@ func Plan(req Request) (*Result, error) {
 	}
 
 	var changes []dotenv.Change
-	res.New, changes, err = dotenv.Merge(FileName, res.Old, p.assignments)
+	res.New, changes, err = dotenv.MergeFile(file, p.assignments)
 	if err != nil {
 		return nil, cmdutil.UsageError(err, "nothing was written")
 	}
@@ -277,6 +269,30 @@ func Plan(req Request) (*Result, error) {
 	return res, nil
 }
 
+// envLocal returns .env.local as req.Sources read it, so that a run reads
+// and parses it once; it reads the file itself only for Sources of another
+// folder. A missing file is an empty one with nil Data.
+func envLocal(req Request) (*dotenv.File, error) {
+	if req.Sources != nil && req.Sources.Dir() == req.Dir {
+		for _, f := range req.Sources.Files() {
+			if f.Name == FileName {
+				return f, nil
+			}
+		}
+		return &dotenv.File{Name: FileName}, nil
+	}
+	data, err := dotenv.Read(filepath.Join(req.Dir, FileName))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &dotenv.File{Name: FileName}, nil
+	case err != nil:
+		return nil, safefile.UsageOr(err, "make .env.local a readable file, or remove it")
+	case data == nil:
+		data = []byte{}
+	}
+	return dotenv.Parse(FileName, data)
+}
+
 // planner carries Plan's state across variables.
 type planner struct {
 	req         Request
@@ -285,8 +301,9 @@ type planner struct {
 	assignments []dotenv.Assignment
 	merged      []int // index in res.Variables of each assignment
 	problems    []diag.Problem
-	// unquotable are the values no dotenv quoting can carry, at their
-	// place in convex.json.
+	// unquotable are the values that cannot be written (no dotenv quoting
+	// carries them, or the app would refuse them), at their place in
+	// convex.json.
 	unquotable []diag.Problem
 	commented  bool
 }
@@ -306,6 +323,14 @@ func (p *planner) localEnvVar(ev resolve.EnvVar) {
 		}
 		if !ev.Resolved {
 			p.problems = append(p.problems, problemsAt(p.req.Section.Problems, ev.Path)...)
+		} else if n := len([]rune(ev.Value.Value)); ev.Name == CookiePasswordName && n > 0 && n < CookiePasswordMinLength {
+			// Writing it would give an app that refuses to start; Convex
+			// swaps in a random password instead, which hides the mistake.
+			p.unquotable = append(p.unquotable, diag.Problem{
+				Severity: diag.SeverityError, File: p.req.Config.File, Path: ev.Path, Line: ev.Line, Column: ev.Column,
+				Message: fmt.Sprintf("%s is %d characters; AuthKit's SDKs refuse a cookie password shorter than %d", CookiePasswordName, n, CookiePasswordMinLength),
+				Hint:    fmt.Sprintf("remove %s from localEnvVars to have a random one generated, or give at least %d characters", CookiePasswordName, CookiePasswordMinLength),
+			})
 		} else if _, err := dotenv.Quote(ev.Value.Value); errors.Is(err, dotenv.ErrUnquotable) {
 			p.unquotable = append(p.unquotable, diag.Problem{
 				Severity: diag.SeverityError, File: p.req.Config.File, Path: ev.Path, Line: ev.Line, Column: ev.Column,

@@ -447,7 +447,7 @@ func TestIgnoredByGit(t *testing.T) {
 // TestJSONMasksEscapedSecrets: JSON escapes quotes and backslashes, so the
 // stream's redactor alone would miss a secret holding one.
 func TestJSONMasksEscapedSecrets(t *testing.T) {
-	const secret = `pa"ss\word-that-is-long-enough`
+	const secret = `pa"ss\word-that-is-long-enough-for-sdks`
 	stdout, stderr, code, _ := runGenerate(t, "", map[string]string{"convex.json": devConfig(`{"WORKOS_COOKIE_PASSWORD": "${buildEnv.S}"}`)},
 		map[string]string{"S": secret}, nil, func(o *Options) { o.JSON, o.DryRun = true, true })
 	if code != 0 {
@@ -493,5 +493,73 @@ func TestWriteEnvironment(t *testing.T) {
 		if v := res.Variables[0]; v.Source != "environment" || strings.Contains(v.Value, key) {
 			t.Errorf("API key variable = %+v, want source environment, masked", v)
 		}
+	}
+}
+
+// TestShortCookiePasswordRefused: a localEnvVars cookie password the SDKs
+// would refuse is not written; the error points at it in convex.json.
+func TestShortCookiePasswordRefused(t *testing.T) {
+	files := map[string]string{"convex.json": devConfig(`{"WORKOS_COOKIE_PASSWORD": "too-short"}`), "package.json": nextPackage}
+	_, dir, err := planIn(t, files, nil, nil)
+	var ce *cmdutil.Error
+	if !errors.As(err, &ce) || ce.Code != cmdutil.ExitUsage || len(ce.Problems) != 1 ||
+		ce.Problems[0].Path != "authKit.dev.localEnvVars.WORKOS_COOKIE_PASSWORD" || !strings.Contains(ce.Problems[0].Message, "9 characters") {
+		t.Fatalf("Plan err = %#v, want exit 3 at the cookie password", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, FileName)); err == nil {
+		t.Error(".env.local written")
+	}
+	files["convex.json"] = devConfig(`{"WORKOS_COOKIE_PASSWORD": "` + strings.Repeat("x", 32) + `"}`)
+	if _, _, err := planIn(t, files, nil, nil); err != nil {
+		t.Errorf("32 characters: %v", err)
+	}
+}
+
+// TestNpmDotenvNames: names npm dotenv reads (A-B, C.D) are written and
+// matched, and a line without '=' no longer stops the run.
+func TestNpmDotenvNames(t *testing.T) {
+	files := map[string]string{
+		"convex.json": devConfig(`{"A-B": "1", "C.D": "2", "E": "3"}`),
+		".env.local":  "A-B=\nJUNK\nE= # note\n",
+	}
+	res, _, err := planIn(t, files, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := actions(res), "A-B:replaced C.D:added E:replaced"; got != want {
+		t.Errorf("actions = %s, want %s", got, want)
+	}
+	if got, want := string(res.New), "A-B=1\nJUNK\nE=3 # note\n\nC.D=2\n"; got != want {
+		t.Errorf("New = %q, want %q", got, want)
+	}
+}
+
+// TestPlanUsesSourcesFile: Plan merges into .env.local as Sources read it
+// (one read and parse per run); Write then refuses a file changed since.
+func TestPlanUsesSourcesFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	for name, content := range map[string]string{"convex.json": devConfig(`{"A": "1"}`), FileName: "B=2\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, _, target, err := project.Load(project.Options{ConfigPath: filepath.Join(dir, "convex.json"), ConfigName: "convex.json", Dir: dir, EnvFlag: "dev", Env: map[string]string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("B=changed\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Plan(Request{Dir: dir, Config: cfg, Section: resolve.Resolve(cfg, config.Dev, target.Sources), Sources: target.Sources,
+		Environ: map[string]string{}, Ignored: func(string, string) (bool, error) { return true, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(res.Old) != "B=2\n" || string(res.New) != "B=2\n\nA=1\n" {
+		t.Errorf("Old %q, New %q: want the content Sources read", res.Old, res.New)
+	}
+	if err := res.Write(); err == nil || !strings.Contains(err.Error(), "changed while this command ran") {
+		t.Errorf("Write = %v, want a refusal", err)
 	}
 }

@@ -19,6 +19,7 @@ var DotenvFiles = []string{".env.local", ".env"}
 
 // Sources answers "what is the value of NAME, and where did it come from?".
 type Sources struct {
+	dir   string
 	flags map[string]string
 	env   map[string]string
 	files []*dotenv.File
@@ -42,7 +43,7 @@ type Options struct {
 // skipped; one that cannot be parsed is an error naming the file and line
 // (never its content, which may hold secrets).
 func Load(opts Options) (*Sources, error) {
-	s := &Sources{flags: opts.Flags, env: opts.Env}
+	s := &Sources{dir: opts.Dir, flags: opts.Flags, env: opts.Env}
 	for _, name := range DotenvFiles {
 		f, err := dotenv.Load(filepath.Join(opts.Dir, name), name)
 		if err != nil {
@@ -56,14 +57,17 @@ func Load(opts Options) (*Sources, error) {
 			if e.Expands() {
 				s.Warnings = append(s.Warnings, diag.Problem{
 					Severity: diag.SeverityWarning, File: name, Line: e.Line, Path: e.Key,
-					Message: "the value contains '$': this tool expands it as a variable reference, the Convex CLI (npm dotenv) keeps it literally",
-					Hint:    "wrap the value in single quotes so both read it the same way",
+					Message: "the value contains '$': Vite and Next.js (dotenv-expand) may expand it as a variable reference, while the Convex CLI and this tool keep it literally",
+					Hint:    "wrap the value in single quotes so every reader takes it literally",
 				})
 			}
 		}
 	}
 	return s, nil
 }
+
+// Dir is the folder Load read the dotenv files from.
+func (s *Sources) Dir() string { return s.dir }
 
 // Files returns the dotenv files Load read, in DotenvFiles order; a file
 // that does not exist is not among them. They are the Sources' own: callers
