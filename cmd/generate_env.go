@@ -28,10 +28,15 @@ environment ID is known: --environment-id or WORKOS_ENVIRONMENT_ID).
 For Next.js and TanStack Start projects (from package.json) it also writes a
 random WORKOS_COOKIE_PASSWORD (32 bytes, base64url), which is never replaced.
 
-Unlike the Convex CLI, a name matches only itself (never a prefix), values are
-quoted where godotenv and npm dotenv would otherwise read them differently,
-every other line of the file is kept byte for byte (CRLF too), and the file is
-replaced atomically, keeping its permissions (0600 when new).
+.env.local is read as npm dotenv 16.6.1 reads it (as Vite, Next.js and the
+Convex CLI do): names may have '-' and '.', a line without '=' is skipped,
+"A= # note" is an empty value, and a lone CR is a line break. Unlike the
+Convex CLI, a name matches only itself (never a prefix), values are quoted
+where godotenv and npm dotenv would otherwise read them differently, every
+other line of the file is kept byte for byte (CRLF and CR too), and the file
+is replaced atomically, keeping its permissions (0600 when new). A
+WORKOS_COOKIE_PASSWORD in localEnvVars shorter than 32 characters, which
+AuthKit's SDKs refuse, is an error (exit 3).
 
 It refuses to write the API key, or any sk_ key, under a public prefix (VITE_,
 NEXT_PUBLIC_, PUBLIC_, EXPO_PUBLIC_, REACT_APP_, GATSBY_) unless

@@ -15,23 +15,10 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/safefile"
 )
 
-// pos is the part of an Entry that the line-number tests check.
-type pos struct {
-	Key      string
-	Value    string
-	Line     int
-	EndLine  int
-	Exported bool
-	Quote    byte
-}
+// pos is an Entry as the line-number tests write it.
+type pos = Entry
 
-func positions(f *File) []pos {
-	var out []pos
-	for _, e := range f.Entries {
-		out = append(out, pos{e.Key, e.Value, e.Line, e.EndLine, e.Exported, e.Quote})
-	}
-	return out
-}
+func positions(f *File) []pos { return f.Entries }
 
 // parseCases are files with what npm dotenv 16.6.1 reads from them.
 // TestParseLines checks Parse against them, and TestNpmDotenv checks them,
