@@ -108,7 +108,7 @@ authentication.`,
 	fl.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "with --dry-run: exit 2 when changes are pending, 0 when none")
 	fl.BoolVar(&opts.Prune, "prune", false, "delete redirect URIs that WorkOS has but convex.json does not (never the default one; refused for preview)")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation (required for --prune without a terminal)")
-	fl.IntVar(&opts.Concurrency, "concurrency", 8, "at most this many WorkOS requests at once")
+	fl.IntVar(&opts.Concurrency, "concurrency", apply.DefaultConcurrency, "at most this many WorkOS requests at once")
 	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "timeout of each WorkOS request (and, when given, of each request to the Convex deployment)")
 	fl.StringVar(&opts.BaseURL, "workos-url", "", "WorkOS API base URL (default: WORKOS_BASE_URL, else https://api.workos.com)")
 	fl.BoolVar(&opts.Emulate, "emulate", false, "run against an in-process WorkOS emulator (no account needed)")

@@ -57,7 +57,7 @@ func (p *previewFlags) bind(fl *pflag.FlagSet) {
 	fl.StringVar(&p.sf.clientID, "client-id", "", "WorkOS client ID for ${authEnv.WORKOS_CLIENT_ID}")
 	fl.StringVar(&p.sf.environmentID, "environment-id", "", "WorkOS environment ID for ${authEnv.WORKOS_ENVIRONMENT_ID}")
 	fl.BoolVar(&p.opts.DryRun, "dry-run", false, "print what would be deleted and delete nothing")
-	fl.IntVar(&p.opts.Concurrency, "concurrency", 8, "at most this many WorkOS requests at once")
+	fl.IntVar(&p.opts.Concurrency, "concurrency", apply.DefaultConcurrency, "at most this many WorkOS requests at once")
 	fl.DurationVar(&p.opts.Timeout, "timeout", 10*time.Second, "timeout of each WorkOS request")
 	fl.StringVar(&p.opts.BaseURL, "workos-url", "", "WorkOS API base URL (default: WORKOS_BASE_URL, else https://api.workos.com)")
 	fl.BoolVar(&p.opts.Emulate, "emulate", false, "run against an in-process WorkOS emulator (no account needed)")

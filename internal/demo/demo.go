@@ -414,7 +414,7 @@ func (d *demo) runApply(ctx context.Context, s *Step) error {
 	var buf bytes.Buffer
 	dep, client := d.deploymentOptions()
 	err := apply.Run(ctx, apply.Options{IO: d.streams(&buf), Options: d.project(), JSON: d.opts.JSON, Verbose: d.opts.Verbose,
-		Concurrency: 8, Timeout: 10 * time.Second, BaseURL: d.emu.URL(), UserAgent: d.opts.UserAgent,
+		Concurrency: apply.DefaultConcurrency, Timeout: 10 * time.Second, BaseURL: d.emu.URL(), UserAgent: d.opts.UserAgent,
 		Deployment: dep, DeploymentClient: client})
 	embedReport(s, &buf)
 	if err != nil {
