@@ -509,6 +509,8 @@ func (d *demo) signIn(_ context.Context, s *Step) error {
 // that way in the demo.
 var expected = map[string]string{
 	doctor.IDEnvCookiePassword: "only the server-side SDKs (Next.js, TanStack Start, React Router) need a cookie password",
+	doctor.IDEnvCallbackRoute:  "the Vite example's SDK handles the callback in the browser, with no route file",
+	doctor.IDEnvMiddleware:     "only Next.js's SDK runs in a middleware file",
 	doctor.IDWorkOSJWTTemplate: "init's auth config accepts AuthKit's tokens as WorkOS issues them, with no aud",
 	doctor.IDTokenLogin:        "the token is the one the sign-in step minted",
 }

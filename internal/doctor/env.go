@@ -22,7 +22,8 @@ import (
 // missing variable may simply live on the hosting platform, so it is
 // skipped rather than failed.
 func (d *doctor) envChecks() []Check {
-	return []Check{d.envClientID(), d.envRedirectURI(), d.envSecretExposure(), d.envCookiePassword(), d.envGitignore(), d.envKeyEnvironment()}
+	return []Check{d.envClientID(), d.envRedirectURI(), d.envSecretExposure(), d.envCookiePassword(), d.envGitignore(), d.envKeyEnvironment(),
+		d.envDevPort(), d.envCallbackRoute(), d.envMiddleware()}
 }
 
 func (d *doctor) local() bool { return d.env == config.Dev }

@@ -152,6 +152,7 @@ type doctor struct {
 	cfg *config.Config   // nil when convex.json could not be loaded
 	sec *resolve.Section // nil without cfg
 	fw  *framework.Framework
+	pkg *framework.PackageJSON // nil without package.json
 
 	clientID       string // "" when unknown
 	clientIDSource string
@@ -405,6 +406,7 @@ func (d *doctor) run(ctx context.Context) *Report {
 func (d *doctor) detectFramework() {
 	pkg, err := framework.ReadPackageJSON(d.opts.Dir)
 	if err == nil {
+		d.pkg = pkg
 		d.fw, _ = framework.Detect(pkg)
 	}
 }
