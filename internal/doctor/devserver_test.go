@@ -17,8 +17,8 @@ func nextConvexJSON(port string) string {
 }
 
 // TestDevServerChecks runs env.dev-port, env.callback-route and
-// env.middleware on small projects; every case changes the healthy Vite or
-// Next.js project in one way.
+// env.middleware (and env.client-id's message) on small projects; every
+// case changes the healthy Vite or Next.js project in one way.
 func TestDevServerChecks(t *testing.T) {
 	next := func(edit map[string]string) map[string]string {
 		files := map[string]string{
@@ -94,6 +94,12 @@ func TestDevServerChecks(t *testing.T) {
 			IDEnvMiddleware, StatusFail, "middleware.ts is not where Next.js looks"},
 		{"next middleware without AuthKit", next(map[string]string{"middleware.ts": "export function middleware() {}"}), IDEnvMiddleware, StatusWarn, "does not mention AuthKit"},
 		{"vite needs none", vite(nil), IDEnvMiddleware, StatusSkip, "only Next.js"},
+
+		// Next.js reads WORKOS_CLIENT_ID itself: nothing to compare it with
+		// (it once said "WORKOS_CLIENT_ID equals WORKOS_CLIENT_ID").
+		{"next client ID", next(map[string]string{".env.local": "WORKOS_CLIENT_ID=" + clientID + "\n"}),
+			IDEnvClientID, StatusPass, "WORKOS_CLIENT_ID is " + clientID + " (.env.local:1)"},
+		{"vite client ID", vite(nil), IDEnvClientID, StatusPass, "VITE_WORKOS_CLIENT_ID equals WORKOS_CLIENT_ID, " + clientID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

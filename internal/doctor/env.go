@@ -120,10 +120,14 @@ func (d *doctor) envClientID() Check {
 	case len(set) == 0 && d.fw != nil && fwVar != "WORKOS_CLIENT_ID" && d.local():
 		return warn(IDEnvClientID, fmt.Sprintf("%s reads %s, which is not set", d.fw.Name, fwVar),
 			"run `convex-authkit generate env` to write it into .env.local").with(details)
-	case len(set) == 0:
+	}
+	// Next.js and the server SDKs read WORKOS_CLIENT_ID itself: comparing
+	// it with itself says nothing, so only the other names are compared.
+	others := slices.DeleteFunc(slices.Clone(set), func(n string) bool { return n == "WORKOS_CLIENT_ID" })
+	if len(others) == 0 {
 		return pass(IDEnvClientID, fmt.Sprintf("WORKOS_CLIENT_ID is %s (%s)", ref, refSource)).with(details)
 	}
-	return pass(IDEnvClientID, fmt.Sprintf("%s %s WORKOS_CLIENT_ID, %s", strings.Join(set, " and "), equalVerb(len(set)), ref)).with(details)
+	return pass(IDEnvClientID, fmt.Sprintf("%s %s WORKOS_CLIENT_ID, %s", strings.Join(others, " and "), equalVerb(len(others)), ref)).with(details)
 }
 
 // clientIDFix says how to give v the client ID: `generate env` keeps a

@@ -48,7 +48,7 @@ func Choose(flag string, env map[string]string) (Choice, error) {
 	case "deploy-preview", "branch-deploy":
 		return Choice{config.Preview, "Netlify CONTEXT=" + v}, nil
 	}
-	return Choice{config.Dev, "default (no --env, CONVEX_DEPLOY_KEY, VERCEL_ENV or Netlify CONTEXT)"}, nil
+	return Choice{config.Dev, "the default: no --env, CONVEX_DEPLOY_KEY, VERCEL_ENV or Netlify CONTEXT"}, nil
 }
 
 // Branch returns the name a CI build gives the preview it builds, and the

@@ -138,8 +138,33 @@ func CheckProviderMatch(tok *Token, providers []Provider) Result {
 	for j, df := range diffs {
 		parts[j] = df.Message
 	}
-	hint := fmt.Sprintf("closest is provider #%d %s: %s. %s", i+1, providers[i], strings.Join(parts, "; "), fixFor(providers[i], diffs))
+	hint := fmt.Sprintf("closest is provider #%d %s%s: %s. %s", i+1, providers[i], listedAs(providers, i), strings.Join(parts, "; "), fixFor(providers[i], diffs))
 	return result(IDTokenProviderMatch, StatusFail, NoAuthProviderMessage(providers, false), hint, d)
+}
+
+// listedAs says where provider i stands in Convex's message, which lists
+// the providers in stored order, when that is not its number: otherwise
+// "provider #2" would name the one printed first.
+func listedAs(providers []Provider, i int) string {
+	j := slices.IndexFunc(StoredOrder(providers), func(p Provider) bool { return compareStored(p, providers[i]) == 0 })
+	if j < 0 || j == i {
+		return ""
+	}
+	return fmt.Sprintf(" (%s in the list above, which is in Convex's order)", ordinal(j+1))
+}
+
+func ordinal(n int) string {
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+		return fmt.Sprintf("%dth", n)
+	case n%10 == 1:
+		return fmt.Sprintf("%dst", n)
+	case n%10 == 2:
+		return fmt.Sprintf("%dnd", n)
+	case n%10 == 3:
+		return fmt.Sprintf("%drd", n)
+	}
+	return fmt.Sprintf("%dth", n)
 }
 
 // fixFor suggests the fix for the most telling difference from p.
