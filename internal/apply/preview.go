@@ -135,7 +135,7 @@ func runPreview(ctx context.Context, opts PreviewOptions, redp **secret.Redactor
 	defer stop()
 	remote, err := client.ListRedirectURIs(ctx)
 	if err != nil {
-		return apiError(err, "cannot list WorkOS's redirect URIs; nothing was deleted")
+		return apiError(err, "cannot list WorkOS's redirect URIs; nothing was deleted", baseOf(client))
 	}
 
 	live := map[string]bool{slug: true} // the branch running this is live

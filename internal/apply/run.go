@@ -225,7 +225,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 
 		remote, err := FetchRemote(ctx, client)
 		if err != nil {
-			return apiError(err, "cannot read the current WorkOS configuration; nothing was applied")
+			return apiError(err, "cannot read the current WorkOS configuration; nothing was applied", baseOf(client))
 		}
 		plan = Build(sec, remote, opts.Prune)
 	} else {
@@ -386,8 +386,17 @@ func connect(opts Options, src *resolve.Sources, io *iostreams.IOStreams) (Clien
 	return workos.New(wopts), strings.HasPrefix(key, "sk_live_"), func() {}, nil
 }
 
-// apiError classifies a WorkOS failure: authentication is exit 4.
-func apiError(err error, what string) error {
+// baseOf is the WorkOS server c talks to, for hints; "" for a client that
+// does not say (a test's fake).
+func baseOf(c Client) string {
+	if b, ok := c.(interface{ BaseURL() string }); ok {
+		return b.BaseURL()
+	}
+	return ""
+}
+
+// apiError classifies a WorkOS failure at base: authentication is exit 4.
+func apiError(err error, what, base string) error {
 	if workos.IsAuth(err) {
 		return &cmdutil.Error{Code: cmdutil.ExitAuth, Err: fmt.Errorf("%s: %w", what, err),
 			Hint: "WorkOS rejected the API key: check WORKOS_API_KEY and that it belongs to the environment you mean (sk_test_ for staging, sk_live_ for production)"}
@@ -396,7 +405,7 @@ func apiError(err error, what string) error {
 		return cmdutil.ErrCancel
 	}
 	return &cmdutil.Error{Code: cmdutil.ExitFailure, Err: fmt.Errorf("%s: %w", what, err),
-		Hint: "check your network and https://status.workos.com, then run again"}
+		Hint: workos.UnreachableHint(base)}
 }
 
 // resultError turns failed results into the exit status: every other item

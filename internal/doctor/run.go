@@ -95,7 +95,16 @@ func Run(ctx context.Context, opts Options) error {
 	out, errOut := red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
 	fmt.Fprintf(errOut, "Using authKit.%s (%s)\n", rep.Env, rep.envReason)
 	var failed error
-	if !rep.OK {
+	switch {
+	case ctx.Err() != nil:
+		// A signal (Ctrl-C, CI's SIGTERM) cut the run short: the checks it
+		// stopped say "interrupted", and the verdict is the user's, not a
+		// failure to fix. Doctor changes nothing, so there is nothing to
+		// settle.
+		failed = &cmdutil.Error{Code: cmdutil.ExitCancel, Err: errors.New("interrupted: " + rep.Summary.String()),
+			Hint: "doctor changes nothing; run it again for a full report"}
+		rep.Error = cmdutil.ErrorObject(failed)
+	case !rep.OK:
 		// The report says which checks failed and why; the error object
 		// gives scripts the exit status and the count in one place.
 		failed = &cmdutil.Error{Code: cmdutil.ExitFailure, Err: errors.New(rep.Summary.String()),
@@ -111,6 +120,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	rep.annotate(opts.CI.Annotate.Wrap(red.Writer))
 	opts.CI.Summarize(errOut, rep.summary(red.Redact))
+	if ctx.Err() != nil {
+		return failed
+	}
 	if failed != nil {
 		return cmdutil.SilentError(cmdutil.ExitFailure)
 	}
