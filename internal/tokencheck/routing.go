@@ -174,6 +174,8 @@ func fixFor(p Provider, diffs []Difference) string {
 		kinds[d.Kind] = true
 	}
 	switch {
+	case kinds[DiffEmulator]:
+		return "An emulator's tokens name its own URL and are signed with its own key: only a provider whose issuer and jwks use that URL accepts them, such as `${process.env.WORKOS_BASE_URL}/user_management/${clientId}` with WORKOS_BASE_URL set to the emulator on a deployment that can reach it (a local one: npx convex dev --local); a cloud deployment cannot fetch its JWKS. `convex-authkit apply --emulate` and the demo play https://api.workos.com instead."
 	case kinds[DiffCustomDomain]:
 		return "With a WorkOS custom auth domain, add providers whose issuer (and jwks) use that domain; note that this changes tokenIdentifier for existing users."
 	case kinds[DiffAudMissing] && strings.TrimRight(p.Issuer, "/") == "https://api.workos.com":

@@ -36,3 +36,16 @@ func TestProviderMatchNamesTheListedPosition(t *testing.T) {
 		})
 	}
 }
+
+// TestEmulatorIssuerHint: a token minted by a standalone emulator names
+// http://127.0.0.1:PORT; the hint says so instead of blaming a custom auth
+// domain.
+func TestEmulatorIssuerHint(t *testing.T) {
+	client := "client_01EMV1AT0R0000000000000000"
+	providers := []Provider{{Type: TypeCustomJWT, Issuer: "https://api.workos.com/user_management/" + client, JWKS: "https://api.workos.com/sso/jwks/" + client, Algorithm: "RS256"}}
+	r := CheckProviderMatch(&Token{Claims: &Claims{Iss: "http://127.0.0.1:4100/user_management/" + client, HasIss: true}}, providers)
+	if !strings.Contains(r.Hint, "the token comes from a WorkOS emulator on this machine (127.0.0.1:4100), the provider expects api.workos.com") ||
+		!strings.Contains(r.Hint, "An emulator's tokens name its own URL") || strings.Contains(r.Hint, "custom auth domain") {
+		t.Fatalf("hint %q", r.Hint)
+	}
+}
