@@ -115,7 +115,11 @@ func (d *doctor) envClientID() Check {
 	case ref == "" && !d.local():
 		return skip(IDEnvClientID, "no WorkOS client ID in this build environment; the app's hosting platform must set it")
 	case ref == "":
-		return warn(IDEnvClientID, "no WorkOS client ID is set: neither WORKOS_CLIENT_ID nor "+strings.Join(names, " nor "),
+		unset := "WORKOS_CLIENT_ID is not"
+		if others := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == "WORKOS_CLIENT_ID" }); len(others) > 0 {
+			unset = "neither WORKOS_CLIENT_ID nor " + strings.Join(others, " nor ") + " is"
+		}
+		return warn(IDEnvClientID, "no WorkOS client ID is set: "+unset+" set",
 			"set WORKOS_CLIENT_ID (from the WorkOS dashboard) in .env.local, or pass --client-id; `convex-authkit generate env` writes the app's variables").with(details)
 	case len(set) == 0 && d.fw != nil && fwVar != "WORKOS_CLIENT_ID" && d.local():
 		return warn(IDEnvClientID, fmt.Sprintf("%s reads %s, which is not set", d.fw.Name, fwVar),

@@ -11,6 +11,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/deployment"
+	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
@@ -67,6 +68,11 @@ type Options struct {
 	// TokenOnly is `token verify`: only the token checks and the jwks
 	// checks of the providers the token matched are reported.
 	TokenOnly bool
+
+	// Emulate runs against the embedded WorkOS emulator playing
+	// https://api.workos.com, with the section's URLs registered and the
+	// --login user added (doctor --emulate).
+	Emulate bool
 
 	// BaseURL is the WorkOS API (--workos-url); empty means
 	// WORKOS_BASE_URL, then https://api.workos.com.
@@ -138,6 +144,9 @@ func Diagnose(ctx context.Context, opts Options) (*Report, *secret.Redactor, err
 		return nil, nil, err
 	}
 	d, err := newDoctor(opts, target)
+	if d != nil && d.stop != nil {
+		defer d.stop()
+	}
 	if err != nil {
 		return nil, d.red, err
 	}
@@ -177,6 +186,10 @@ type doctor struct {
 	wos     *workos.Client // nil without an API key
 	red     *secret.Redactor
 	att     *deployment.Attached
+	// emu is doctor --emulate's WorkOS, nil otherwise; stop closes it.
+	emu    *emulator.Server
+	emuURL string
+	stop   func()
 }
 
 func newDoctor(opts Options, target *project.Target) (*doctor, error) {
@@ -230,6 +243,11 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 	d.clientID, d.clientIDSource = d.findClientID("")
 
 	hc := opts.HTTPClient
+	if opts.Emulate {
+		if hc, d.stop, err = d.emulate(); err != nil {
+			return d, err
+		}
+	}
 	if hc == nil {
 		hc = &http.Client{Transport: http.DefaultTransport}
 	}
@@ -255,6 +273,7 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 		}
 		d.password = pw
 		d.red.Add(pw)
+		d.seedLogin()
 	}
 	return d, nil
 }
@@ -336,6 +355,7 @@ func (d *doctor) run(ctx context.Context) *Report {
 	d.detectFramework()
 	var checks []Check
 	checks = append(checks, d.configChecks()...)
+	d.seedSection()
 	checks = append(checks, d.envChecks()...)
 
 	var (
