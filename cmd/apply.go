@@ -1,7 +1,7 @@
 package cmd
 
 import (
-	"time"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +11,7 @@ import (
 
 func newCmdApply(f *cmdutil.Factory, runF func(apply.Options) error) *cobra.Command {
 	opts := apply.Options{}
+	var timeoutNotice func(io.Writer)
 	var sf sectionFlags
 	var df deploymentFlags
 	c := &cobra.Command{
@@ -71,6 +72,7 @@ authentication.`,
   convex-authkit apply --dir testdata/projects/vite --env dev --emulate --client-id client_01EMV1AT0R0000000000000000`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			timeoutNotice(f.IOStreams.ErrOut)
 			if opts.DetailedExitCode && !opts.DryRun {
 				return cmdutil.FlagErrorf("--detailed-exitcode works with --dry-run")
 			}
@@ -78,7 +80,7 @@ authentication.`,
 				return cmdutil.FlagErrorf("--concurrency must be between 1 and 64, got %d", opts.Concurrency)
 			}
 			if opts.Timeout <= 0 {
-				return cmdutil.FlagErrorf("--timeout must be positive, got %s", opts.Timeout)
+				return cmdutil.FlagErrorf("--request-timeout must be positive, got %s", opts.Timeout)
 			}
 			if opts.Emulate && opts.BaseURL != "" {
 				return cmdutil.FlagErrorf("--emulate and --workos-url cannot be combined")
@@ -88,7 +90,7 @@ authentication.`,
 			opts.JSON, opts.Verbose = f.Globals.JSON, f.Globals.Verbose
 			opts.UserAgent = "convex-authkit/" + f.Build.Version
 			opts.Deployment, opts.DeploymentClient = df.options(f, nil, "")
-			if cmd.Flags().Changed("timeout") {
+			if cmd.Flags().Changed("request-timeout") || cmd.Flags().Changed("timeout") {
 				// Otherwise the client's own defaults hold: a run of the
 				// project's Convex CLI takes longer than an HTTP request.
 				opts.DeploymentClient.Timeout = opts.Timeout
@@ -108,8 +110,8 @@ authentication.`,
 	fl.BoolVar(&opts.DetailedExitCode, "detailed-exitcode", false, "with --dry-run: exit 2 when changes are pending, 0 when none")
 	fl.BoolVar(&opts.Prune, "prune", false, "delete redirect URIs that WorkOS has but convex.json does not (never the default one; refused for preview)")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation (required for --prune without a terminal)")
-	fl.IntVar(&opts.Concurrency, "concurrency", 8, "at most this many WorkOS requests at once")
-	fl.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "timeout of each WorkOS request (and, when given, of each request to the Convex deployment)")
+	fl.IntVar(&opts.Concurrency, "concurrency", apply.DefaultConcurrency, "at most this many WorkOS requests at once")
+	timeoutNotice = requestTimeoutFlag(fl, &opts.Timeout, "time limit of each WorkOS request (and, when given, of each request to the Convex deployment)")
 	fl.StringVar(&opts.BaseURL, "workos-url", "", "WorkOS API base URL (default: WORKOS_BASE_URL, else https://api.workos.com)")
 	fl.BoolVar(&opts.Emulate, "emulate", false, "run against an in-process WorkOS emulator (no account needed)")
 	df.bind(fl)

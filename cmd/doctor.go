@@ -99,7 +99,7 @@ func readToken(f *cmdutil.Factory, c *cobra.Command, arg string, asArg bool) (to
 func newCmdDoctor(f *cmdutil.Factory, runF func(doctor.Options) error) *cobra.Command {
 	var df doctorFlags
 	var token, login string
-	var list bool
+	var list, emulate bool
 	c := &cobra.Command{
 		Use:   "doctor [CHECK|GROUP...]",
 		Short: "Diagnose AuthKit + Convex auth as a Convex deployment and WorkOS would",
@@ -129,6 +129,13 @@ Requests (deployment, WorkOS, JWKS) run concurrently, each with
 --request-timeout, the whole run within --timeout. With GITHUB_ACTIONS=true
 every warning and failure is also printed as a workflow annotation.
 
+With --emulate, WorkOS is the embedded emulator, playing https://api.workos.com
+(its tokens' iss and JWKS URLs are WorkOS's), holding the section's redirect
+URIs and CORS origins as apply registers them and the --login user with the
+given password: a rehearsal of the whole chain, the auth config judged as
+against WorkOS, with no account. The deployment checks still use the deployment
+if one is connected.
+
 Secrets (the API key, the cookie password, tokens) are never printed in full.
 
 auth.config.ts is code from the repository, so it runs apart: in a child
@@ -150,7 +157,8 @@ deployment that refuses its key one too (deployment.connection), not exit 4.`,
   convex-authkit doctor authconfig jwks --deployment-env WORKOS_CLIENT_ID=client_01...
   convex-authkit doctor token --token "$TOKEN" --verbose
   pbpaste | convex-authkit doctor --token -
-  WORKOS_TEST_PASSWORD=... convex-authkit doctor --login test@example.com`,
+  WORKOS_TEST_PASSWORD=... convex-authkit doctor --login test@example.com
+  WORKOS_TEST_PASSWORD=any convex-authkit doctor --emulate --login test@example.com`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if list {
 				return listChecks(f)
@@ -170,7 +178,10 @@ deployment that refuses its key one too (deployment.connection), not exit 4.`,
 			if err != nil {
 				return err
 			}
-			opts.Select, opts.Login = sel, login
+			if emulate && df.baseURL != "" {
+				return cmdutil.FlagErrorf("--emulate and --workos-url cannot be combined")
+			}
+			opts.Select, opts.Login, opts.Emulate = sel, login, emulate
 			if token != "" {
 				if opts.Token, opts.TokenSource, err = readToken(f, cmd, token, false); err != nil {
 					return err
@@ -192,6 +203,7 @@ deployment that refuses its key one too (deployment.connection), not exit 4.`,
 	fl.StringVar(&token, "token", "", "an access token to verify as Convex would; - reads it from stdin")
 	fl.StringVar(&login, "login", "", "sign this user in with WorkOS password authentication and verify the token (password: WORKOS_TEST_PASSWORD, or asked)")
 	fl.BoolVar(&list, "list-checks", false, "list the checks and groups, and exit")
+	fl.BoolVar(&emulate, "emulate", false, "run against an in-process WorkOS emulator playing https://api.workos.com, with the section's URLs registered and the --login user added (no account needed)")
 	return c
 }
 

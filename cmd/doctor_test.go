@@ -180,7 +180,8 @@ func TestDoctorDeploymentFlags(t *testing.T) {
 	}
 }
 
-// TestApplyDeploymentTimeout: apply's --timeout, when given, bounds each
+// TestApplyDeploymentTimeout: apply's --request-timeout (or its old name
+// --timeout, now deprecated), when given, bounds each
 // request to the deployment too (a slow deployment otherwise holds apply
 // for the client's default); without it the client's own default holds.
 func TestApplyDeploymentTimeout(t *testing.T) {
@@ -190,7 +191,8 @@ func TestApplyDeploymentTimeout(t *testing.T) {
 		want time.Duration
 	}{
 		{nil, 0},
-		{[]string{"--timeout", "250ms"}, 250 * time.Millisecond},
+		{[]string{"--request-timeout", "250ms"}, 250 * time.Millisecond},
+		{[]string{"--timeout", "300ms"}, 300 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		var got apply.Options

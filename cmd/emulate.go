@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -12,6 +13,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/deployment/deployemu"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
+	"github.com/convex-authkit/convex-authkit/internal/workos"
 )
 
 // annotationLongRunning marks commands that serve until interrupted; tests
@@ -20,7 +22,8 @@ const annotationLongRunning = "longRunning"
 
 func newCmdEmulate(f *cmdutil.Factory) *cobra.Command {
 	var port, deploymentPort int
-	var clientID, apiKey string
+	var clientID, apiKey, seedPath string
+	var userFlags []string
 	var ff faultFlags
 	c := &cobra.Command{
 		Use:   "emulate",
@@ -38,6 +41,18 @@ stops (Ctrl-C).
 
 Point the other commands at it with --workos-url and its API key.
 
+It starts with the users of --seed FILE (the official WorkOS emulator's seed
+format, JSON: {"users": [{"email": ..., "password": ..., "first_name": ...}]};
+its other sections are ignored) and of each --user EMAIL:PASSWORD. They sign
+in with their passwords at once: 'emulate token EMAIL' prints an access token,
+and 'doctor --workos-url URL --login EMAIL' verifies one. Its tokens name the
+emulator's URL (iss http://127.0.0.1:PORT/user_management/CLIENT_ID), so a
+Convex deployment accepts them only with providers whose issuer and jwks use
+that URL, e.g. read from WORKOS_BASE_URL, and only a local deployment (npx
+convex dev --local) can fetch its JWKS. An app's AuthKit SDK reaches it with
+its API hostname, port and https settings (WORKOS_API_HOSTNAME=127.0.0.1,
+WORKOS_API_PORT=PORT, WORKOS_API_HTTPS=false for the server SDKs).
+
 To rehearse a flaky network or an older WorkOS, the fault flags make it
 misbehave. --latency slows every request that --fault-match selects (all by
 default; "POST", "/user_management/redirect_uris" or both narrow it). The
@@ -46,7 +61,9 @@ counts are used up by those requests in this order, one fault per request:
 with --retry-after), --fail-503, --lose (the request is carried out, then the
 connection is closed: the client cannot tell that it happened). The others
 hold for every request.`,
-		Example: `  convex-authkit emulate --port 4100
+		Example: `  convex-authkit emulate --port 4100 --user ada@example.com:'correct horse'
+  WORKOS_TEST_PASSWORD='correct horse' convex-authkit emulate token ada@example.com
+  convex-authkit emulate --seed workos-seed.json
   WORKOS_API_KEY=sk_test_emulator_0000000000000000 convex-authkit apply --workos-url http://127.0.0.1:4100
   CONVEX_SELF_HOSTED_URL=http://127.0.0.1:4101 CONVEX_SELF_HOSTED_ADMIN_KEY='convex-self-hosted|emulator-admin-key-0000000000000000' npx convex env set FOO bar
 
@@ -68,6 +85,10 @@ hold for every request.`,
 			if err != nil {
 				return err
 			}
+			users, ignored, err := emulator.LoadSeed(seedPath, userFlags)
+			if err != nil {
+				return cmdutil.FlagErrorf("%v", err)
+			}
 			if deploymentPort < -1 || deploymentPort > 65535 {
 				return cmdutil.FlagErrorf("--deployment-port must be between 0 and 65535, got %d", deploymentPort)
 			}
@@ -86,6 +107,11 @@ hold for every request.`,
 				return cmdutil.UsageError(fmt.Errorf("cannot listen on port %d: %w", port, err), "choose another --port, or 0 for any free port")
 			}
 			defer emu.Close()
+			emu.SeedUsers(users)
+			emails := make([]string, len(users))
+			for i, u := range users {
+				emails[i] = u.Email
+			}
 			dep := deployemu.New(deployemu.Options{Vars: map[string]string{"WORKOS_CLIENT_ID": emu.ClientID()}})
 			depURL, err := dep.Start(net.JoinHostPort("127.0.0.1", strconv.Itoa(deploymentPort)))
 			if err != nil {
@@ -102,12 +128,19 @@ hold for every request.`,
 			}
 			if f.Globals.JSON {
 				if err := cmdutil.WriteJSON(io.Out, map[string]any{"schemaVersion": cmdutil.SchemaVersion, "url": url, "clientId": emu.ClientID(), "apiKey": shownKey,
-					"deployment": map[string]any{"url": depURL, "adminKey": dep.AdminKey()}}); err != nil {
+					"deployment": map[string]any{"url": depURL, "adminKey": dep.AdminKey()}, "users": emails}); err != nil {
 					return err
 				}
 			} else {
 				fmt.Fprintf(io.Out, "WorkOS emulator listening on %s\n\n  WORKOS_BASE_URL=%s\n  WORKOS_CLIENT_ID=%s\n  WORKOS_API_KEY=%s\n\n", url, url, emu.ClientID(), shownKey)
+				if len(emails) > 0 {
+					// Passwords are the user's to know; they are not shown.
+					fmt.Fprintf(io.Out, "Users, each signing in with its password: %s\n  WORKOS_TEST_PASSWORD=... convex-authkit emulate token %s --workos-url %s\n\n", strings.Join(emails, ", "), emails[0], url)
+				}
 				fmt.Fprintf(io.Out, "Convex deployment emulator listening on %s (it holds WORKOS_CLIENT_ID)\n\n  export CONVEX_SELF_HOSTED_URL=%s\n  export CONVEX_SELF_HOSTED_ADMIN_KEY='%s'\n\nPress Ctrl-C to stop.\n", depURL, depURL, dep.AdminKey())
+			}
+			if len(ignored) > 0 {
+				fmt.Fprintf(io.ErrOut, "note: the seed's %s are not emulated here; only its users are\n", strings.Join(ignored, ", "))
 			}
 			if d := faults.Describe(); d != "" {
 				fmt.Fprintf(io.ErrOut, "Faults: %s\n", d)
@@ -122,7 +155,60 @@ hold for every request.`,
 	fl.IntVar(&deploymentPort, "deployment-port", -1, "port of the Convex deployment emulator (default: --port + 1, or a free one with --port 0)")
 	fl.StringVar(&clientID, "client-id", "", "client ID to emulate (default: a fixed emulator client ID)")
 	fl.StringVar(&apiKey, "api-key", "", "API key the emulator accepts (default: a fixed sk_test_ key)")
+	fl.StringArrayVar(&userFlags, "user", nil, "start with this user, EMAIL:PASSWORD (repeatable)")
+	fl.StringVar(&seedPath, "seed", "", "start with the users of this seed file (the official WorkOS emulator's format, JSON)")
 	ff.bind(fl)
+	c.AddCommand(newCmdEmulateToken(f))
+	return c
+}
+
+func newCmdEmulateToken(f *cmdutil.Factory) *cobra.Command {
+	var baseURL, clientID string
+	c := &cobra.Command{
+		Use:   "token EMAIL",
+		Short: "Sign a user in at a running emulator and print the access token",
+		Long: `Token signs a user of a running 'convex-authkit emulate' in with password
+authentication, as the app's sign-in would, and prints the access token on
+stdout (with --json, a document with the user's id too). The password comes
+from WORKOS_TEST_PASSWORD; the API key from WORKOS_API_KEY, else the
+emulator's default one.
+
+Exit status: 0 signed in, 1 the emulator refused or could not be reached,
+3 no password.`,
+		Example: `  WORKOS_TEST_PASSWORD='correct horse' convex-authkit emulate token ada@example.com
+  TOKEN=$(WORKOS_TEST_PASSWORD=pw convex-authkit emulate token ada@example.com --workos-url http://127.0.0.1:4100)
+  convex-authkit token inspect "$TOKEN"`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return cmdutil.FlagErrorf("%s takes one argument, the user's email", cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			password := f.Env["WORKOS_TEST_PASSWORD"]
+			if password == "" {
+				return cmdutil.FlagErrorf("set WORKOS_TEST_PASSWORD to the password of %s", args[0])
+			}
+			key := f.Env["WORKOS_API_KEY"]
+			if key == "" {
+				key = emulator.DefaultAPIKey
+			}
+			c := workos.New(workos.Options{BaseURL: baseURL, APIKey: key, UserAgent: "convex-authkit/" + f.Build.Version})
+			tok, userID, err := c.SignIn(cmd.Context(), clientID, args[0], password)
+			if err != nil {
+				return &cmdutil.Error{Code: cmdutil.ExitFailure, Err: fmt.Errorf("signing %s in at %s: %w", args[0], baseURL, err),
+					Hint: "start it with 'convex-authkit emulate --user EMAIL:PASSWORD' (or --seed FILE) and check WORKOS_TEST_PASSWORD, --workos-url and --client-id"}
+			}
+			if f.Globals.JSON {
+				return cmdutil.WriteJSON(f.IOStreams.Out, map[string]any{"schemaVersion": cmdutil.SchemaVersion, "accessToken": tok, "userId": userID})
+			}
+			_, err = fmt.Fprintln(f.IOStreams.Out, tok)
+			return err
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&baseURL, "workos-url", "http://127.0.0.1:4100", "the running emulator's URL")
+	fl.StringVar(&clientID, "client-id", emulator.DefaultClientID, "the client ID the emulator plays")
 	return c
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
+	"github.com/convex-authkit/convex-authkit/internal/tokencheck"
 )
 
 // runEmulate starts `emulate args...` and returns its first stdout line or
@@ -211,5 +213,57 @@ func TestEmulateServesDeployment(t *testing.T) {
 	if s := string(text); !strings.Contains(s, "  export CONVEX_SELF_HOSTED_URL=http://127.0.0.1:") ||
 		!strings.Contains(s, "  export CONVEX_SELF_HOSTED_ADMIN_KEY='convex-self-hosted|emulator-admin-key-0000000000000000'\n") {
 		t.Errorf("stdout:\n%s", s)
+	}
+}
+
+// TestEmulateSeededUsers: users from --seed (the official emulator's
+// format) and --user sign in at once, and `emulate token` prints a token
+// for them; the passwords are never printed.
+func TestEmulateSeededUsers(t *testing.T) {
+	seed := t.TempDir() + "/seed.json"
+	if err := os.WriteFile(seed, []byte(`{"users": [{"email": "bob@example.com", "password": "b0b-pw", "first_name": "Bob"}], "organizations": [{"name": "Acme"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	doc, stop := runEmulate(t, "--json", "--seed", seed, "--user", "ada@example.com:correct horse")
+	var got struct {
+		URL   string
+		Users []string
+	}
+	if err := json.Unmarshal(doc, &got); err != nil || strings.Join(got.Users, " ") != "bob@example.com ada@example.com" {
+		t.Fatalf("document = %s (%v)", doc, err)
+	}
+	if strings.Contains(string(doc), "correct horse") || strings.Contains(string(doc), "b0b-pw") {
+		t.Fatalf("a password is printed:\n%s", doc)
+	}
+	mint := func(email, password string) (int, string, string) {
+		ios, _, out, errOut := iostreams.Test()
+		f := &cmdutil.Factory{IOStreams: ios, Env: map[string]string{"WORKOS_TEST_PASSWORD": password}, WorkDir: t.TempDir()}
+		code := Main(context.Background(), []string{"emulate", "token", email, "--workos-url", got.URL}, f)
+		return code, out.String(), errOut.String()
+	}
+	for _, email := range got.Users {
+		password := map[string]string{"bob@example.com": "b0b-pw", "ada@example.com": "correct horse"}[email]
+		code, out, errOut := mint(email, password)
+		tok, _ := tokencheck.Decode(strings.TrimSpace(out))
+		if code != 0 || tok == nil || tok.Claims == nil || tok.Claims.Iss != got.URL+"/user_management/"+emulator.DefaultClientID {
+			t.Fatalf("emulate token %s: exit %d, stdout %q, stderr %q", email, code, out, errOut)
+		}
+	}
+	if code, _, errOut := mint("ada@example.com", "wrong"); code != cmdutil.ExitFailure || !strings.Contains(errOut, "hint: start it with 'convex-authkit emulate --user EMAIL:PASSWORD'") {
+		t.Errorf("wrong password: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := mint("ada@example.com", ""); code != cmdutil.ExitUsage || !strings.Contains(errOut, "set WORKOS_TEST_PASSWORD") {
+		t.Errorf("no password: exit %d, stderr %q", code, errOut)
+	}
+	if code, stderr := stop(); code != 0 || !strings.Contains(stderr, "note: the seed's organizations are not emulated here") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+
+	// A --user without a password is a usage error before anything starts.
+	ios, _, _, errOut := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Env: map[string]string{}, WorkDir: t.TempDir()}
+	if code := Main(context.Background(), []string{"emulate", "--port", "0", "--user", "ada@example.com"}, f); code != cmdutil.ExitUsage ||
+		!strings.Contains(errOut.String(), "--user ada@example.com: want EMAIL:PASSWORD") {
+		t.Errorf("--user without a password: exit %d, stderr %q", code, errOut)
 	}
 }

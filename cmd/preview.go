@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -48,8 +49,9 @@ GITHUB_REF_NAME).`,
 
 // previewFlags are the flags both preview commands share.
 type previewFlags struct {
-	sf   sectionFlags
-	opts apply.PreviewOptions
+	sf            sectionFlags
+	opts          apply.PreviewOptions
+	timeoutNotice func(io.Writer)
 }
 
 func (p *previewFlags) bind(fl *pflag.FlagSet) {
@@ -57,20 +59,38 @@ func (p *previewFlags) bind(fl *pflag.FlagSet) {
 	fl.StringVar(&p.sf.clientID, "client-id", "", "WorkOS client ID for ${authEnv.WORKOS_CLIENT_ID}")
 	fl.StringVar(&p.sf.environmentID, "environment-id", "", "WorkOS environment ID for ${authEnv.WORKOS_ENVIRONMENT_ID}")
 	fl.BoolVar(&p.opts.DryRun, "dry-run", false, "print what would be deleted and delete nothing")
-	fl.IntVar(&p.opts.Concurrency, "concurrency", 8, "at most this many WorkOS requests at once")
-	fl.DurationVar(&p.opts.Timeout, "timeout", 10*time.Second, "timeout of each WorkOS request")
+	fl.IntVar(&p.opts.Concurrency, "concurrency", apply.DefaultConcurrency, "at most this many WorkOS requests at once")
+	p.timeoutNotice = requestTimeoutFlag(fl, &p.opts.Timeout, "time limit of each WorkOS request")
 	fl.StringVar(&p.opts.BaseURL, "workos-url", "", "WorkOS API base URL (default: WORKOS_BASE_URL, else https://api.workos.com)")
 	fl.BoolVar(&p.opts.Emulate, "emulate", false, "run against an in-process WorkOS emulator (no account needed)")
+}
+
+// requestTimeoutFlag binds --request-timeout, the time limit of each
+// request as in doctor, and --timeout, its old name here: doctor's
+// --timeout bounds the whole run, so one name had two meanings. The old
+// name keeps working, hidden; notice tells on errOut when it was used.
+// (pflag's own deprecation notice would land on stdout: cobra prints it to
+// the command's output stream, which is stdout here.)
+func requestTimeoutFlag(fl *pflag.FlagSet, v *time.Duration, usage string) (notice func(errOut io.Writer)) {
+	fl.DurationVar(v, "request-timeout", 10*time.Second, usage)
+	fl.DurationVar(v, "timeout", 10*time.Second, "old name of --request-timeout")
+	_ = fl.MarkHidden("timeout")
+	return func(errOut io.Writer) {
+		if fl.Changed("timeout") {
+			fmt.Fprintln(errOut, "note: --timeout is deprecated here, use --request-timeout (doctor's --timeout bounds the whole run)")
+		}
+	}
 }
 
 // finish fills in what every preview command takes from the factory.
 func (p *previewFlags) finish(f *cmdutil.Factory) (apply.PreviewOptions, error) {
 	o := p.opts
+	p.timeoutNotice(f.IOStreams.ErrOut)
 	if o.Concurrency < 1 || o.Concurrency > 64 {
 		return o, cmdutil.FlagErrorf("--concurrency must be between 1 and 64, got %d", o.Concurrency)
 	}
 	if o.Timeout <= 0 {
-		return o, cmdutil.FlagErrorf("--timeout must be positive, got %s", o.Timeout)
+		return o, cmdutil.FlagErrorf("--request-timeout must be positive, got %s", o.Timeout)
 	}
 	if o.Emulate && o.BaseURL != "" {
 		return o, cmdutil.FlagErrorf("--emulate and --workos-url cannot be combined")

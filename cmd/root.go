@@ -13,7 +13,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
+	"github.com/convex-authkit/convex-authkit/internal/doctor"
+	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 )
 
@@ -47,6 +50,11 @@ document. See 'convex-authkit help exit-codes'.`,
 			return applyGlobals(f)
 		},
 	}
+	// --version prints what `version` prints (a root that runs cobra's
+	// default would say "convex-authkit version X" and nothing more).
+	root.Version = f.Build.Version
+	root.SuggestionsMinimumDistance = 2
+	root.SetVersionTemplate(versionLine(f.Build))
 	root.SetIn(f.IOStreams.In)
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
@@ -75,7 +83,45 @@ document. See 'convex-authkit help exit-codes'.`,
 		newCmdDemo(f, nil),
 	)
 	root.AddCommand(newHelpTopics()...)
+	registerCompletions(root)
 	return root
+}
+
+// registerCompletions gives shell completion (`convex-authkit completion
+// bash|zsh|fish|powershell`) the values of --env and --framework wherever
+// a command has them, and doctor its check IDs and groups.
+func registerCompletions(c *cobra.Command) {
+	fixed := func(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			var out []string
+			for _, v := range values {
+				if strings.HasPrefix(v, prefix) {
+					out = append(out, v)
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	if c.Flags().Lookup("env") != nil {
+		_ = c.RegisterFlagCompletionFunc("env", fixed(string(config.Dev), string(config.Preview), string(config.Prod)))
+	}
+	if c.Flags().Lookup("framework") != nil {
+		var ids []string
+		for _, fw := range framework.All {
+			ids = append(ids, fw.ID)
+		}
+		_ = c.RegisterFlagCompletionFunc("framework", fixed(ids...))
+	}
+	if c.Name() == "doctor" {
+		names := append([]string{}, doctor.Groups...)
+		for _, s := range doctor.Specs {
+			names = append(names, s.ID)
+		}
+		c.ValidArgsFunction = fixed(names...)
+	}
+	for _, sub := range c.Commands() {
+		registerCompletions(sub)
+	}
 }
 
 // applyGlobals turns the global flags and their environment equivalents into
@@ -97,8 +143,11 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	if cmd.HasSubCommands() {
-		return cmdutil.UsageError(fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()),
-			fmt.Sprintf("run '%s --help' to see the commands", cmd.CommandPath()))
+		hint := fmt.Sprintf("run '%s --help' to see the commands", cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			hint = fmt.Sprintf("did you mean '%s %s'? (%s)", cmd.CommandPath(), s[0], hint)
+		}
+		return cmdutil.UsageError(fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()), hint)
 	}
 	return cmdutil.UsageError(fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " ")),
 		fmt.Sprintf("run '%s --help' for usage", cmd.CommandPath()))

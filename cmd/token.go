@@ -11,7 +11,19 @@ func newCmdToken(f *cmdutil.Factory) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "token",
 		Short: "Decode an access token, or verify it as a Convex deployment would",
-		Args:  noArgs,
+		Long: `token reads a WorkOS access token (a JWT) given as the argument, or read from
+stdin with -. inspect decodes it and verifies nothing; verify runs doctor's
+token checks: which provider of convex/auth.config.ts accepts it, its
+signature against the JWKS, its times and claims, and the identity Convex
+would build. The token is never printed in full.
+
+To get a token, sign a user in with doctor (password from
+WORKOS_TEST_PASSWORD, or asked for), which verifies it in the same run.`,
+		Example: `  convex-authkit token inspect "$TOKEN"
+  convex-authkit token verify "$TOKEN" --env prod
+  pbpaste | convex-authkit token verify - --json --verbose
+  WORKOS_TEST_PASSWORD=... convex-authkit doctor token --login ada@example.com`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return cmd.Help()
 		},

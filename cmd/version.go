@@ -22,8 +22,13 @@ func newCmdVersion(f *cmdutil.Factory) *cobra.Command {
 					cmdutil.BuildInfo
 				}{cmdutil.SchemaVersion, b})
 			}
-			_, err := fmt.Fprintf(f.IOStreams.Out, "convex-authkit %s (commit %s, built %s, %s, %s)\n", b.Version, b.Commit, b.Date, b.GoVersion, b.Platform)
+			_, err := fmt.Fprint(f.IOStreams.Out, versionLine(b))
 			return err
 		},
 	}
+}
+
+// versionLine is the text of `version` and `--version`.
+func versionLine(b cmdutil.BuildInfo) string {
+	return fmt.Sprintf("convex-authkit %s (commit %s, built %s, %s, %s)\n", b.Version, b.Commit, b.Date, b.GoVersion, b.Platform)
 }

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -294,5 +295,51 @@ func TestExecuteBoundsConcurrency(t *testing.T) {
 	}
 	if c.maxSeen != 3 {
 		t.Fatalf("%d requests in flight at most, want 3", c.maxSeen)
+	}
+}
+
+// TestDefaultConcurrencyRoundTrips counts the waves of requests Execute
+// sends at the default concurrency for the apply benchmark's project (20
+// redirect URIs, 10 CORS origins, a homepage): each wave is released only
+// once it is full, so the count is what latency multiplies. Issue 13 asks for
+// at most 3 after the list; 8 in flight took 4.
+func TestDefaultConcurrencyRoundTrips(t *testing.T) {
+	var redirects, origins []string
+	for i := range 20 {
+		redirects = append(redirects, fmt.Sprintf(`"https://app%02d.example.com/callback"`, i))
+	}
+	for i := range 10 {
+		origins = append(origins, fmt.Sprintf(`"https://app%02d.example.com"`, i))
+	}
+	sec := section(t, `{"redirectUris":[`+strings.Join(redirects, ",")+`],"appHomepageUrl":"https://app00.example.com","corsOrigins":[`+strings.Join(origins, ",")+`]}`)
+	p := Build(sec, Remote{RedirectsListed: true, CORSListed: true}, false)
+	const total = 31
+	c := &fakeClient{gate: make(chan struct{})}
+	done := make(chan []Result)
+	go func() { done <- Execute(context.Background(), c, p, DefaultConcurrency) }()
+	waves := 0
+	for released := 0; released < total; waves++ {
+		want := min(DefaultConcurrency, total-released)
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+			c.mu.Lock()
+			n, started := c.inFlight, len(c.calls)
+			c.mu.Unlock()
+			if n == want && started == released+want {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("wave %d: %d requests in flight, want %d", waves+1, n, want)
+			}
+		}
+		for range want {
+			c.gate <- struct{}{}
+		}
+		released += want
+	}
+	if results := <-done; len(results) != total || len(Failures(results)) != 0 {
+		t.Fatalf("results = %+v", results)
+	}
+	if waves > 3 {
+		t.Fatalf("%d round trips at the default concurrency %d, want at most 3", waves, DefaultConcurrency)
 	}
 }

@@ -19,9 +19,10 @@ import (
 const benchLatency = 50 * time.Millisecond
 
 // BenchmarkApply applies 20 redirect URIs, 10 CORS origins and a homepage
-// against the embedded emulator, three ways: FetchRemote+Build+Execute with
-// 8 requests in flight, the whole Run (config loading and reporting
-// included), and the Convex CLI's approach (see convexCLIApply). "first"
+// against the embedded emulator: FetchRemote+Build+Execute and the whole Run
+// (config loading and reporting included), each with 8 requests in flight
+// (the old default) and with DefaultConcurrency, and the Convex CLI's
+// approach (see convexCLIApply). "first"
 // starts from an empty environment; "reapply" from one that already has
 // everything; "reapply-nolist" too, on a server that cannot list (older
 // WorkOS, the official emulator), so apply ensures every item. Each iteration gets a fresh emulator, so every iteration does
@@ -46,27 +47,35 @@ func BenchmarkApply(b *testing.B) {
 	sec := resolve.Resolve(cfg, target.Choice.Env, target.Sources)
 	ctx := context.Background()
 
-	ways := []struct {
-		name  string
-		apply func(url, key string) error
-	}{
-		{"concurrent-8", func(url, key string) error {
+	direct := func(concurrency int) func(url, key string) error {
+		return func(url, key string) error {
 			c := workos.New(workos.Options{BaseURL: url, APIKey: key})
 			remote, err := FetchRemote(ctx, c)
 			if err != nil {
 				return err
 			}
-			if failures := Failures(Execute(ctx, c, Build(sec, remote, false), 8)); len(failures) > 0 {
+			if failures := Failures(Execute(ctx, c, Build(sec, remote, false), concurrency)); len(failures) > 0 {
 				return fmt.Errorf("%d failures, first: %s", len(failures), failures[0].Error)
 			}
 			return nil
-		}},
-		{"run-concurrent-8", func(url, key string) error {
+		}
+	}
+	run := func(concurrency int) func(url, key string) error {
+		return func(url, key string) error {
 			io, _, _, _ := iostreams.Test()
-			opts := Options{IO: io, Options: po, JSON: true, Concurrency: 8}
+			opts := Options{IO: io, Options: po, JSON: true, Concurrency: concurrency}
 			opts.Env = map[string]string{"WORKOS_API_KEY": key, "WORKOS_BASE_URL": url}
 			return Run(ctx, opts)
-		}},
+		}
+	}
+	ways := []struct {
+		name  string
+		apply func(url, key string) error
+	}{
+		{"concurrent-8", direct(8)},
+		{"concurrent-default", direct(DefaultConcurrency)},
+		{"run-concurrent-8", run(8)},
+		{"run-concurrent-default", run(DefaultConcurrency)},
 		{"sequential-convex-cli", func(url, key string) error {
 			return convexCLIApply(ctx, workos.New(workos.Options{BaseURL: url, APIKey: key, MaxAttempts: 1}), sec)
 		}},

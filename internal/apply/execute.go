@@ -105,6 +105,14 @@ func firstError(errs ...error) error {
 	return first
 }
 
+// DefaultConcurrency is how many WorkOS requests apply and preview keep in
+// flight unless --concurrency says otherwise. A write costs one round trip to
+// api.workos.com (about 50 ms) and the server does little per request, so
+// latency, not the server, sets apply's time: 16 sends the usual project
+// (a few dozen URIs and origins) in two waves. A 429 is retried after its
+// Retry-After by the client, so a lower rate limit slows apply, never fails it.
+const DefaultConcurrency = 16
+
 // Execute applies the plan's pending items with at most concurrency requests
 // in flight. Results follow the plan's order; items that need no request get
 // no result. It never stops early: every item is tried, so one run applies

@@ -90,7 +90,7 @@ func runPreview(ctx context.Context, opts PreviewOptions, redp **secret.Redactor
 		return previewNothing(opts, report, fmt.Sprintf("%s has no authKit.preview section: nothing to %s", cfg.File, strings.TrimPrefix(command, "preview ")))
 	}
 	if len(sec.Problems) > 0 {
-		return cmdutil.ProblemsError(fmt.Sprintf("%d placeholder(s) in authKit.preview could not be resolved, so this branch's redirect URIs are unknown; nothing was deleted", len(sec.Problems)), sec.Problems)
+		return cmdutil.ProblemsError(fmt.Sprintf("%s in authKit.preview could not be resolved, so this branch's redirect URIs are unknown; nothing was deleted", count(len(sec.Problems), "placeholder", "placeholders")), sec.Problems)
 	}
 	if branch == "" {
 		return cmdutil.UsageError(errors.New("cannot tell which branch's preview this is: no --branch, and no VERCEL_GIT_COMMIT_REF, Netlify CONTEXT with REVIEW_ID or BRANCH, GITHUB_HEAD_REF or GITHUB_REF_NAME"),
@@ -135,7 +135,7 @@ func runPreview(ctx context.Context, opts PreviewOptions, redp **secret.Redactor
 	defer stop()
 	remote, err := client.ListRedirectURIs(ctx)
 	if err != nil {
-		return apiError(err, "cannot list WorkOS's redirect URIs; nothing was deleted")
+		return apiError(err, "cannot list WorkOS's redirect URIs; nothing was deleted", baseOf(client))
 	}
 
 	live := map[string]bool{slug: true} // the branch running this is live
@@ -194,7 +194,7 @@ func runPreview(ctx context.Context, opts PreviewOptions, redp **secret.Redactor
 	results := Execute(ctx, client, plan, opts.Concurrency)
 	report.Results = append(report.Results, results...)
 	annotate := opts.CI.Annotate.Wrap(red.Writer)
-	return reportResults(ctx, resultsOutput{ios, opts.JSON, annotate, red}, results,
+	return reportResults(ctx, resultsOutput{ios, opts.JSON, annotate, red, plan.Summary().Unchanged}, results,
 		func(e *cmdutil.ErrorJSON) { report.Error = e }, func() error { return finishPreview(opts, report, "") })
 }
 

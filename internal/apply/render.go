@@ -90,7 +90,9 @@ func printPlan(io *iostreams.IOStreams, p *Plan, notes []string) {
 	fmt.Fprintf(w, "Plan: %d to add, %s%d to delete, %d unchanged, %d unmanaged.\n", s.Add, set, s.Delete, s.Unchanged, s.Unmanaged)
 }
 
-func printResults(io *iostreams.IOStreams, results []Result) {
+// printResults prints each result and the closing count; unchanged is the
+// plan's items that needed no request, which have no result.
+func printResults(io *iostreams.IOStreams, results []Result, unchanged int) {
 	cs := io.ColorScheme()
 	w := io.Out
 	counts := map[string]int{}
@@ -130,7 +132,7 @@ func printResults(io *iostreams.IOStreams, results []Result) {
 		failed = " (" + b + ")"
 	}
 	fmt.Fprintf(w, "Applied: %d created, %d updated, %d deleted, %d unchanged%s, %d skipped, %d failed%s.\n",
-		counts[StatusCreated], counts[StatusUpdated], counts[StatusDeleted], counts[StatusUnchanged], present, counts[StatusSkipped], counts[StatusFailed], failed)
+		counts[StatusCreated], counts[StatusUpdated], counts[StatusDeleted], counts[StatusUnchanged]+unchanged, present, counts[StatusSkipped], counts[StatusFailed], failed)
 }
 
 // breakdown splits the failures by what is known of them, or is "" when

@@ -196,7 +196,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 		return finish(opts, report)
 	}
 	if len(sec.Problems) > 0 {
-		return cmdutil.ProblemsError(fmt.Sprintf("%d placeholder(s) in authKit.%s could not be resolved; nothing was applied", len(sec.Problems), env), sec.Problems)
+		return cmdutil.ProblemsError(fmt.Sprintf("%s in authKit.%s could not be resolved; nothing was applied", count(len(sec.Problems), "placeholder", "placeholders"), env), sec.Problems)
 	}
 	if len(invalid) > 0 {
 		return invalidError(env, invalid)
@@ -225,7 +225,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 
 		remote, err := FetchRemote(ctx, client)
 		if err != nil {
-			return apiError(err, "cannot read the current WorkOS configuration; nothing was applied")
+			return apiError(err, "cannot read the current WorkOS configuration; nothing was applied", baseOf(client))
 		}
 		plan = Build(sec, remote, opts.Prune)
 	} else {
@@ -248,7 +248,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 		return nil
 	}
 	if opts.Prune && report.Summary.Delete > 0 && !opts.Yes {
-		ok, err := opts.Prompter.Confirm(fmt.Sprintf("Delete %d redirect URI(s) from WorkOS?", report.Summary.Delete),
+		ok, err := opts.Prompter.Confirm(fmt.Sprintf("Delete %s from WorkOS?", count(report.Summary.Delete, "redirect URI", "redirect URIs")),
 			"They are registered in WorkOS but not listed in convex.json. Sign-ins that use them will fail.", false)
 		if err != nil && !errors.Is(err, prompt.ErrCancelled) {
 			return fmt.Errorf("asking to confirm --prune: %w; nothing was applied", err)
@@ -273,7 +273,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 			report.Notes = append(report.Notes, fmt.Sprintf("%s %s: %s", label(r.Resource), r.Value, r.Note))
 		}
 	}
-	return reportResults(ctx, resultsOutput{io, opts.JSON, annotate, red}, results,
+	return reportResults(ctx, resultsOutput{io, opts.JSON, annotate, red, plan.Summary().Unchanged}, results,
 		func(e *cmdutil.ErrorJSON) { report.Error = e }, func() error { return finish(opts, report) })
 }
 
@@ -285,6 +285,18 @@ type resultsOutput struct {
 	json     bool
 	annotate *ghactions.Annotator
 	red      *secret.Redactor
+	// unchanged counts the plan's items that needed no request, so the
+	// closing line agrees with the plan's "N unchanged".
+	unchanged int
+}
+
+// count writes n with its noun in the singular or the plural: messages
+// read "1 placeholder", "2 values", never "value(s)".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // reportResults prints the results (or, with --json, lets finish write the
@@ -294,7 +306,7 @@ type resultsOutput struct {
 func reportResults(ctx context.Context, out resultsOutput, results []Result, setError func(*cmdutil.ErrorJSON), finish func() error) error {
 	io, annotate, red := out.io, out.annotate, out.red
 	if !out.json {
-		printResults(io, results)
+		printResults(io, results, out.unchanged)
 	}
 	for _, r := range Failures(results) {
 		annotate.Message(ghactions.LevelError, "", describe(r.Resource, r.Name, r.Value)+": "+r.Error, "")
@@ -313,7 +325,7 @@ func reportResults(ctx context.Context, out resultsOutput, results []Result, set
 }
 
 func invalidError(env config.Env, problems []diag.Problem) error {
-	return cmdutil.ProblemsError(fmt.Sprintf("%d value(s) in authKit.%s cannot be registered; nothing was applied", len(problems), env), problems)
+	return cmdutil.ProblemsError(fmt.Sprintf("%s in authKit.%s cannot be registered; nothing was applied", count(len(problems), "value", "values"), env), problems)
 }
 
 // nothingToDo explains why a section needs no WorkOS call, or returns "".
@@ -374,8 +386,17 @@ func connect(opts Options, src *resolve.Sources, io *iostreams.IOStreams) (Clien
 	return workos.New(wopts), strings.HasPrefix(key, "sk_live_"), func() {}, nil
 }
 
-// apiError classifies a WorkOS failure: authentication is exit 4.
-func apiError(err error, what string) error {
+// baseOf is the WorkOS server c talks to, for hints; "" for a client that
+// does not say (a test's fake).
+func baseOf(c Client) string {
+	if b, ok := c.(interface{ BaseURL() string }); ok {
+		return b.BaseURL()
+	}
+	return ""
+}
+
+// apiError classifies a WorkOS failure at base: authentication is exit 4.
+func apiError(err error, what, base string) error {
 	if workos.IsAuth(err) {
 		return &cmdutil.Error{Code: cmdutil.ExitAuth, Err: fmt.Errorf("%s: %w", what, err),
 			Hint: "WorkOS rejected the API key: check WORKOS_API_KEY and that it belongs to the environment you mean (sk_test_ for staging, sk_live_ for production)"}
@@ -384,7 +405,7 @@ func apiError(err error, what string) error {
 		return cmdutil.ErrCancel
 	}
 	return &cmdutil.Error{Code: cmdutil.ExitFailure, Err: fmt.Errorf("%s: %w", what, err),
-		Hint: "check your network and https://status.workos.com, then run again"}
+		Hint: workos.UnreachableHint(base)}
 }
 
 // resultError turns failed results into the exit status: every other item

@@ -179,7 +179,7 @@ func TestRunPruneAsksOnATerminal(t *testing.T) {
 			answer := tc.answer
 			err = Run(context.Background(), Options{IO: io, Prompter: &answer, Options: po, Prune: true, Concurrency: 1})
 
-			if want := []string{"Delete 1 redirect URI(s) from WorkOS?"}; !reflect.DeepEqual(answer.asked, want) {
+			if want := []string{"Delete 1 redirect URI from WorkOS?"}; !reflect.DeepEqual(answer.asked, want) {
 				t.Errorf("asked %q, want %q", answer.asked, want)
 			}
 			var ce *cmdutil.Error

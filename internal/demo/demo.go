@@ -414,7 +414,7 @@ func (d *demo) runApply(ctx context.Context, s *Step) error {
 	var buf bytes.Buffer
 	dep, client := d.deploymentOptions()
 	err := apply.Run(ctx, apply.Options{IO: d.streams(&buf), Options: d.project(), JSON: d.opts.JSON, Verbose: d.opts.Verbose,
-		Concurrency: 8, Timeout: 10 * time.Second, BaseURL: d.emu.URL(), UserAgent: d.opts.UserAgent,
+		Concurrency: apply.DefaultConcurrency, Timeout: 10 * time.Second, BaseURL: d.emu.URL(), UserAgent: d.opts.UserAgent,
 		Deployment: dep, DeploymentClient: client})
 	embedReport(s, &buf)
 	if err != nil {
@@ -509,6 +509,8 @@ func (d *demo) signIn(_ context.Context, s *Step) error {
 // that way in the demo.
 var expected = map[string]string{
 	doctor.IDEnvCookiePassword: "only the server-side SDKs (Next.js, TanStack Start, React Router) need a cookie password",
+	doctor.IDEnvCallbackRoute:  "the Vite example's SDK handles the callback in the browser, with no route file",
+	doctor.IDEnvMiddleware:     "only Next.js's SDK runs in a middleware file",
 	doctor.IDWorkOSJWTTemplate: "init's auth config accepts AuthKit's tokens as WorkOS issues them, with no aud",
 	doctor.IDTokenLogin:        "the token is the one the sign-in step minted",
 }

@@ -57,6 +57,9 @@ const (
 	IDEnvCookiePassword = "env.cookie-password"
 	IDEnvGitignore      = "env.gitignore"
 	IDEnvKeyEnvironment = "env.key-environment"
+	IDEnvDevPort        = "env.dev-port"
+	IDEnvCallbackRoute  = "env.callback-route"
+	IDEnvMiddleware     = "env.middleware"
 
 	IDAuthConfigPresent    = "authconfig.present"
 	IDAuthConfigEvaluates  = "authconfig.evaluates"
@@ -95,6 +98,9 @@ var Specs = []Spec{
 	{IDEnvCookiePassword, GroupEnv, "WORKOS_COOKIE_PASSWORD is set and at least 32 characters (server-side SDKs: Next.js, TanStack Start, React Router)"},
 	{IDEnvGitignore, GroupEnv, "dotenv files holding secrets are ignored by git"},
 	{IDEnvKeyEnvironment, GroupEnv, "the API key's environment fits the section: no sk_live_ key with localhost, no sk_test_ key for prod"},
+	{IDEnvDevPort, GroupEnv, "authKit.dev's localhost redirect URI, homepage and CORS origin use the dev server's port (package.json dev scripts, vite.config server.port, the framework's default)"},
+	{IDEnvCallbackRoute, GroupEnv, "the path of the redirect URI is a route of the app (Next.js app/ or pages/, TanStack Start and React Router route files or routes.ts)"},
+	{IDEnvMiddleware, GroupEnv, "Next.js: middleware.ts or proxy.ts (Next.js 16) runs AuthKit, at the root or in src/ next to the app"},
 
 	{IDAuthConfigPresent, GroupAuthConfig, "convex/auth.config.ts or .js exists (not both)"},
 	{IDAuthConfigEvaluates, GroupAuthConfig, "the file bundles and runs as on a Convex push, with every process.env variable it reads set on the deployment"},

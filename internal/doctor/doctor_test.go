@@ -106,7 +106,7 @@ func TestSelectionMakesNoNeedlessRequests(t *testing.T) {
 	opts, _, _ := options(dir, emu)
 	opts.Select, _ = Select([]string{"config", "env", "authconfig"})
 	rep := diagnose(t, opts)
-	if len(rep.Checks) != 14 || !rep.OK {
+	if len(rep.Checks) != 17 || !rep.OK {
 		t.Errorf("%d checks, ok %v", len(rep.Checks), rep.OK)
 	}
 	if reqs := emu.Requests(); len(reqs) != 0 {

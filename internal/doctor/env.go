@@ -22,7 +22,8 @@ import (
 // missing variable may simply live on the hosting platform, so it is
 // skipped rather than failed.
 func (d *doctor) envChecks() []Check {
-	return []Check{d.envClientID(), d.envRedirectURI(), d.envSecretExposure(), d.envCookiePassword(), d.envGitignore(), d.envKeyEnvironment()}
+	return []Check{d.envClientID(), d.envRedirectURI(), d.envSecretExposure(), d.envCookiePassword(), d.envGitignore(), d.envKeyEnvironment(),
+		d.envDevPort(), d.envCallbackRoute(), d.envMiddleware()}
 }
 
 func (d *doctor) local() bool { return d.env == config.Dev }
@@ -114,15 +115,23 @@ func (d *doctor) envClientID() Check {
 	case ref == "" && !d.local():
 		return skip(IDEnvClientID, "no WorkOS client ID in this build environment; the app's hosting platform must set it")
 	case ref == "":
-		return warn(IDEnvClientID, "no WorkOS client ID is set: neither WORKOS_CLIENT_ID nor "+strings.Join(names, " nor "),
+		unset := "WORKOS_CLIENT_ID is not"
+		if others := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == "WORKOS_CLIENT_ID" }); len(others) > 0 {
+			unset = "neither WORKOS_CLIENT_ID nor " + strings.Join(others, " nor ") + " is"
+		}
+		return warn(IDEnvClientID, "no WorkOS client ID is set: "+unset+" set",
 			"set WORKOS_CLIENT_ID (from the WorkOS dashboard) in .env.local, or pass --client-id; `convex-authkit generate env` writes the app's variables").with(details)
 	case len(set) == 0 && d.fw != nil && fwVar != "WORKOS_CLIENT_ID" && d.local():
 		return warn(IDEnvClientID, fmt.Sprintf("%s reads %s, which is not set", d.fw.Name, fwVar),
 			"run `convex-authkit generate env` to write it into .env.local").with(details)
-	case len(set) == 0:
+	}
+	// Next.js and the server SDKs read WORKOS_CLIENT_ID itself: comparing
+	// it with itself says nothing, so only the other names are compared.
+	others := slices.DeleteFunc(slices.Clone(set), func(n string) bool { return n == "WORKOS_CLIENT_ID" })
+	if len(others) == 0 {
 		return pass(IDEnvClientID, fmt.Sprintf("WORKOS_CLIENT_ID is %s (%s)", ref, refSource)).with(details)
 	}
-	return pass(IDEnvClientID, fmt.Sprintf("%s %s WORKOS_CLIENT_ID, %s", strings.Join(set, " and "), equalVerb(len(set)), ref)).with(details)
+	return pass(IDEnvClientID, fmt.Sprintf("%s %s WORKOS_CLIENT_ID, %s", strings.Join(others, " and "), equalVerb(len(others)), ref)).with(details)
 }
 
 // clientIDFix says how to give v the client ID: `generate env` keeps a

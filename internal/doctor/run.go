@@ -11,6 +11,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/deployment"
+	"github.com/convex-authkit/convex-authkit/internal/emulator"
 	"github.com/convex-authkit/convex-authkit/internal/framework"
 	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
@@ -68,6 +69,11 @@ type Options struct {
 	// checks of the providers the token matched are reported.
 	TokenOnly bool
 
+	// Emulate runs against the embedded WorkOS emulator playing
+	// https://api.workos.com, with the section's URLs registered and the
+	// --login user added (doctor --emulate).
+	Emulate bool
+
 	// BaseURL is the WorkOS API (--workos-url); empty means
 	// WORKOS_BASE_URL, then https://api.workos.com.
 	BaseURL string
@@ -95,7 +101,16 @@ func Run(ctx context.Context, opts Options) error {
 	out, errOut := red.Writer(opts.IO.Out), red.Writer(opts.IO.ErrOut)
 	fmt.Fprintf(errOut, "Using authKit.%s (%s)\n", rep.Env, rep.envReason)
 	var failed error
-	if !rep.OK {
+	switch {
+	case ctx.Err() != nil:
+		// A signal (Ctrl-C, CI's SIGTERM) cut the run short: the checks it
+		// stopped say "interrupted", and the verdict is the user's, not a
+		// failure to fix. Doctor changes nothing, so there is nothing to
+		// settle.
+		failed = &cmdutil.Error{Code: cmdutil.ExitCancel, Err: errors.New("interrupted: " + rep.Summary.String()),
+			Hint: "doctor changes nothing; run it again for a full report"}
+		rep.Error = cmdutil.ErrorObject(failed)
+	case !rep.OK:
 		// The report says which checks failed and why; the error object
 		// gives scripts the exit status and the count in one place.
 		failed = &cmdutil.Error{Code: cmdutil.ExitFailure, Err: errors.New(rep.Summary.String()),
@@ -111,6 +126,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	rep.annotate(opts.CI.Annotate.Wrap(red.Writer))
 	opts.CI.Summarize(errOut, rep.summary(red.Redact))
+	if ctx.Err() != nil {
+		return failed
+	}
 	if failed != nil {
 		return cmdutil.SilentError(cmdutil.ExitFailure)
 	}
@@ -126,6 +144,9 @@ func Diagnose(ctx context.Context, opts Options) (*Report, *secret.Redactor, err
 		return nil, nil, err
 	}
 	d, err := newDoctor(opts, target)
+	if d != nil && d.stop != nil {
+		defer d.stop()
+	}
 	if err != nil {
 		return nil, d.red, err
 	}
@@ -152,6 +173,7 @@ type doctor struct {
 	cfg *config.Config   // nil when convex.json could not be loaded
 	sec *resolve.Section // nil without cfg
 	fw  *framework.Framework
+	pkg *framework.PackageJSON // nil without package.json
 
 	clientID       string // "" when unknown
 	clientIDSource string
@@ -164,6 +186,10 @@ type doctor struct {
 	wos     *workos.Client // nil without an API key
 	red     *secret.Redactor
 	att     *deployment.Attached
+	// emu is doctor --emulate's WorkOS, nil otherwise; stop closes it.
+	emu    *emulator.Server
+	emuURL string
+	stop   func()
 }
 
 func newDoctor(opts Options, target *project.Target) (*doctor, error) {
@@ -217,6 +243,11 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 	d.clientID, d.clientIDSource = d.findClientID("")
 
 	hc := opts.HTTPClient
+	if opts.Emulate {
+		if hc, d.stop, err = d.emulate(); err != nil {
+			return d, err
+		}
+	}
 	if hc == nil {
 		hc = &http.Client{Transport: http.DefaultTransport}
 	}
@@ -242,6 +273,7 @@ func newDoctor(opts Options, target *project.Target) (*doctor, error) {
 		}
 		d.password = pw
 		d.red.Add(pw)
+		d.seedLogin()
 	}
 	return d, nil
 }
@@ -323,6 +355,7 @@ func (d *doctor) run(ctx context.Context) *Report {
 	d.detectFramework()
 	var checks []Check
 	checks = append(checks, d.configChecks()...)
+	d.seedSection()
 	checks = append(checks, d.envChecks()...)
 
 	var (
@@ -405,6 +438,7 @@ func (d *doctor) run(ctx context.Context) *Report {
 func (d *doctor) detectFramework() {
 	pkg, err := framework.ReadPackageJSON(d.opts.Dir)
 	if err == nil {
+		d.pkg = pkg
 		d.fw, _ = framework.Detect(pkg)
 	}
 }

@@ -97,21 +97,24 @@ func (d *doctor) apiKeyCheck(r *workosRemote) Check {
 		}
 	}
 	if other != nil && r.redirectsErr != nil && r.originsErr != nil && r.templateErr != nil {
-		return newCheck(IDWorkOSAPIKey, StatusError, fmt.Sprintf("could not reach WorkOS at %s: %v", d.base, other), "check the network and https://status.workos.com").with(details)
+		return newCheck(IDWorkOSAPIKey, StatusError, fmt.Sprintf("could not reach WorkOS at %s: %v", d.base, other), workos.UnreachableHint(d.base)).with(details)
 	}
 	return pass(IDWorkOSAPIKey, fmt.Sprintf("WorkOS accepts the API key %s (%s)", secret.Mask(d.apiKey), d.apiKeySource)).with(details)
 }
 
 // remoteError turns a failed list into the check's result: a server that
 // cannot list (older servers, the official emulator) makes it a skip.
-func remoteError(id, what string, err error) Check {
+func remoteError(id, what, base string, err error) Check {
 	if workos.IsNotFound(err) {
 		return skip(id, "this WorkOS server cannot list "+what)
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return newCheck(id, StatusError, fmt.Sprintf("listing %s: %v", what, err), "raise --timeout, or check the network")
+	switch {
+	case errors.Is(err, context.Canceled):
+		return newCheck(id, StatusError, fmt.Sprintf("listing %s: interrupted", what), "")
+	case errors.Is(err, context.DeadlineExceeded):
+		return newCheck(id, StatusError, fmt.Sprintf("listing %s: %v", what, err), "raise --timeout (the whole run) or --request-timeout (each request), or check the network")
 	}
-	return newCheck(id, StatusError, fmt.Sprintf("listing %s: %v", what, err), "check the network and https://status.workos.com, then run again")
+	return newCheck(id, StatusError, fmt.Sprintf("listing %s: %v", what, err), workos.UnreachableHint(base))
 }
 
 // missingIn lists the values whose canonical form is not among have.
@@ -131,7 +134,7 @@ func missingIn(resource string, want []resolve.Value, have []string) []resolve.V
 // missing there, with the details to report.
 func (d *doctor) unregistered(id, what, resource string, want []resolve.Value, have []string, err error) (*Check, []resolve.Value, map[string]any) {
 	if err != nil {
-		c := remoteError(id, what+"s", err)
+		c := remoteError(id, what+"s", d.base, err)
 		return &c, nil, nil
 	}
 	missing := missingIn(resource, want, have)
@@ -277,7 +280,7 @@ func (d *doctor) jwtTemplate(ac authConfig, r *workosRemote) Check {
 		return skip(IDWorkOSJWTTemplate, "no provider would accept AuthKit tokens even with aud (see authconfig.workos-providers)")
 	}
 	if r.templateErr != nil {
-		return remoteError(IDWorkOSJWTTemplate, "the JWT template", r.templateErr)
+		return remoteError(IDWorkOSJWTTemplate, "the JWT template", d.base, r.templateErr)
 	}
 	hint := fmt.Sprintf(`add "aud": "%s" to the JWT template (WorkOS dashboard, Authentication, JWT template), or remove applicationID from the user_management provider`, clientID)
 	if !r.hasTemplate {

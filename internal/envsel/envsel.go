@@ -3,6 +3,7 @@
 package envsel
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -15,6 +16,14 @@ type Choice struct {
 	Reason string
 }
 
+// envAliases are the names people type for a section, from Vercel's and
+// Netlify's words for them and from habit, for "did you mean".
+var envAliases = map[string]config.Env{
+	"dev": config.Dev, "development": config.Dev, "develop": config.Dev, "local": config.Dev,
+	"preview": config.Preview, "previews": config.Preview, "deploy-preview": config.Preview, "branch-deploy": config.Preview,
+	"prod": config.Prod, "production": config.Prod, "prd": config.Prod, "live": config.Prod,
+}
+
 // Choose picks the section. An explicit flag wins; then the kind of
 // CONVEX_DEPLOY_KEY (its prefix, never its value, is reported); then Vercel's
 // VERCEL_ENV; then Netlify's CONTEXT; else dev.
@@ -22,7 +31,11 @@ func Choose(flag string, env map[string]string) (Choice, error) {
 	if flag != "" {
 		e, ok := config.ParseEnv(flag)
 		if !ok {
-			return Choice{}, fmt.Errorf("invalid value %q for --env: use dev, preview or prod", flag)
+			msg := fmt.Sprintf("invalid value %q for --env: use dev, preview or prod", flag)
+			if e, ok := envAliases[strings.ToLower(flag)]; ok {
+				msg += fmt.Sprintf(" (did you mean --env %s?)", e)
+			}
+			return Choice{}, errors.New(msg)
 		}
 		return Choice{e, "--env " + flag}, nil
 	}
@@ -48,7 +61,7 @@ func Choose(flag string, env map[string]string) (Choice, error) {
 	case "deploy-preview", "branch-deploy":
 		return Choice{config.Preview, "Netlify CONTEXT=" + v}, nil
 	}
-	return Choice{config.Dev, "default (no --env, CONVEX_DEPLOY_KEY, VERCEL_ENV or Netlify CONTEXT)"}, nil
+	return Choice{config.Dev, "the default: no --env, CONVEX_DEPLOY_KEY, VERCEL_ENV or Netlify CONTEXT"}, nil
 }
 
 // Branch returns the name a CI build gives the preview it builds, and the

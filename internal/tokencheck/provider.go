@@ -2,6 +2,7 @@ package tokencheck
 
 import (
 	"fmt"
+	"github.com/convex-authkit/convex-authkit/internal/netpolicy"
 	"slices"
 	"strings"
 )
@@ -180,6 +181,7 @@ const (
 	DiffPathCase     = "path-case"     // paths compared case-sensitively
 	DiffClientID     = "client-id"     // another client ID in the issuer path or aud
 	DiffCustomDomain = "custom-domain" // a WorkOS custom auth domain on one side
+	DiffEmulator     = "emulator"      // a token from a WorkOS emulator on this machine
 	DiffHost         = "host"          // a different host
 	DiffPath         = "path"          // a different path
 	DiffAudMissing   = "aud-missing"   // applicationID set, token has no aud
@@ -195,7 +197,7 @@ type Difference struct {
 var diffWeight = map[string]int{
 	DiffWhitespace: 1, DiffSchemeCase: 1, DiffScheme: 1, DiffHostCase: 1, DiffPort: 1,
 	DiffPathCase: 1, DiffClientID: 2, DiffAudMissing: 2, DiffAudWrong: 2,
-	DiffCustomDomain: 3, DiffPath: 4, DiffHost: 6,
+	DiffCustomDomain: 3, DiffEmulator: 3, DiffPath: 4, DiffHost: 6,
 }
 
 // Compare lists why p does not match a token with this iss and aud, most
@@ -304,6 +306,8 @@ func issuerDiffs(tokIss, provIss string) []Difference {
 		switch {
 		case strings.EqualFold(tHost, pHost):
 			diffs = append(diffs, Difference{DiffHostCase, fmt.Sprintf("the hosts differ in case: token %q, provider %q (compared case-sensitively)", tHost, pHost)})
+		case netpolicy.IsLocalHost(tHost) && strings.HasPrefix(tPath, "/user_management/"):
+			diffs = append(diffs, Difference{DiffEmulator, fmt.Sprintf("the token comes from a WorkOS emulator on this machine (%s), the provider expects %s", tAuth, pHost)})
 		case isWorkOSHost(pHost) || isWorkOSHost(tHost):
 			diffs = append(diffs, Difference{DiffCustomDomain, fmt.Sprintf("the token comes from %s, the provider expects %s: a WorkOS custom auth domain on one side", tHost, pHost)})
 		default:

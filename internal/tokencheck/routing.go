@@ -138,8 +138,33 @@ func CheckProviderMatch(tok *Token, providers []Provider) Result {
 	for j, df := range diffs {
 		parts[j] = df.Message
 	}
-	hint := fmt.Sprintf("closest is provider #%d %s: %s. %s", i+1, providers[i], strings.Join(parts, "; "), fixFor(providers[i], diffs))
+	hint := fmt.Sprintf("closest is provider #%d %s%s: %s. %s", i+1, providers[i], listedAs(providers, i), strings.Join(parts, "; "), fixFor(providers[i], diffs))
 	return result(IDTokenProviderMatch, StatusFail, NoAuthProviderMessage(providers, false), hint, d)
+}
+
+// listedAs says where provider i stands in Convex's message, which lists
+// the providers in stored order, when that is not its number: otherwise
+// "provider #2" would name the one printed first.
+func listedAs(providers []Provider, i int) string {
+	j := slices.IndexFunc(StoredOrder(providers), func(p Provider) bool { return compareStored(p, providers[i]) == 0 })
+	if j < 0 || j == i {
+		return ""
+	}
+	return fmt.Sprintf(" (%s in the list above, which is in Convex's order)", ordinal(j+1))
+}
+
+func ordinal(n int) string {
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+		return fmt.Sprintf("%dth", n)
+	case n%10 == 1:
+		return fmt.Sprintf("%dst", n)
+	case n%10 == 2:
+		return fmt.Sprintf("%dnd", n)
+	case n%10 == 3:
+		return fmt.Sprintf("%drd", n)
+	}
+	return fmt.Sprintf("%dth", n)
 }
 
 // fixFor suggests the fix for the most telling difference from p.
@@ -149,6 +174,8 @@ func fixFor(p Provider, diffs []Difference) string {
 		kinds[d.Kind] = true
 	}
 	switch {
+	case kinds[DiffEmulator]:
+		return "An emulator's tokens name its own URL and are signed with its own key: only a provider whose issuer and jwks use that URL accepts them, such as `${process.env.WORKOS_BASE_URL}/user_management/${clientId}` with WORKOS_BASE_URL set to the emulator on a deployment that can reach it (a local one: npx convex dev --local); a cloud deployment cannot fetch its JWKS. `convex-authkit apply --emulate` and the demo play https://api.workos.com instead."
 	case kinds[DiffCustomDomain]:
 		return "With a WorkOS custom auth domain, add providers whose issuer (and jwks) use that domain; note that this changes tokenIdentifier for existing users."
 	case kinds[DiffAudMissing] && strings.TrimRight(p.Issuer, "/") == "https://api.workos.com":

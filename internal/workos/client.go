@@ -117,6 +117,21 @@ func New(opts Options) *Client {
 // BaseURL is the API root requests go to, without a trailing slash.
 func (c *Client) BaseURL() string { return c.baseURL }
 
+// UnreachableHint says what to check when nothing answered at base: the
+// WorkOS status page is no help when base is a server of the user's own
+// (--workos-url, WORKOS_BASE_URL: an emulator that is not running).
+func UnreachableHint(base string) string {
+	base = strings.TrimSuffix(base, "/")
+	if base == "" || base == DefaultBaseURL {
+		return "check your network and https://status.workos.com, then run again"
+	}
+	host := base
+	if u, err := url.Parse(base); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	return fmt.Sprintf("check that the server at %s (from --workos-url or WORKOS_BASE_URL) is running, or unset both to use %s", host, DefaultBaseURL)
+}
+
 func defaultHTTPClient() *http.Client {
 	// No Client.Timeout: it would cap the sum of all attempts, while each
 	// attempt already gets its own deadline from Options.Timeout.

@@ -1,6 +1,7 @@
 package workos
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -19,6 +20,18 @@ func (c *Client) UserManagement() *usermanagement.Client {
 	um.Endpoint = c.baseURL
 	um.HTTPClient = c.sdkHTTPClient()
 	return um
+}
+
+// SignIn signs a user in with a password, as an AuthKit app's sign-in
+// does, and returns the access token and the user's id.
+func (c *Client) SignIn(ctx context.Context, clientID, email, password string) (token, userID string, err error) {
+	res, err := c.UserManagement().AuthenticateWithPassword(ctx, usermanagement.AuthenticateWithPasswordOpts{
+		ClientID: clientID, Email: email, Password: password,
+	})
+	if err != nil {
+		return "", "", err
+	}
+	return res.AccessToken, res.User.ID, nil
 }
 
 func (c *Client) sdkHTTPClient() *http.Client {
