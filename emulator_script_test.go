@@ -190,8 +190,10 @@ func emuSeed(_ *testscript.TestScript, se *scriptEmulator, args []string) error 
 		se.srv.AddRedirectURI(args[1], true)
 	case len(args) == 2 && args[0] == "cors":
 		se.srv.AddCORSOrigin(args[1])
+	case (len(args) == 3 || len(args) == 4 && args[3] == "disabled") && args[0] == "webhook":
+		se.srv.AddWebhookEndpoint(args[1], strings.Split(args[2], ","), len(args) == 3)
 	default:
-		return fmt.Errorf("usage: emu-seed redirect URI [default] | emu-seed cors ORIGIN")
+		return fmt.Errorf("usage: emu-seed redirect URI [default] | emu-seed cors ORIGIN | emu-seed webhook URL EVENT,... [disabled]")
 	}
 	return nil
 }
@@ -258,6 +260,9 @@ func emuState(ts *testscript.TestScript, se *scriptEmulator, _ []string) error {
 		fmt.Fprintln(w, "cors_origin", o)
 	}
 	fmt.Fprintln(w, "app_homepage_url", cmp.Or(se.srv.HomepageURL(), "(none)"))
+	for _, e := range se.srv.WebhookEndpoints() {
+		fmt.Fprintln(w, "webhook_endpoint", e)
+	}
 	return nil
 }
 
