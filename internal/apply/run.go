@@ -320,7 +320,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 	written := WriteVariables(ctx, att, vars)
 	for _, r := range written {
 		if r.Name == component.SecretVar && r.Status == StatusFailed {
-			note := secretNotStored(hook, string(env))
+			note := secretNotStored(hook, string(env), r.Outcome)
 			fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Red("error:"), note)
 			report.Notes = append(report.Notes, note)
 		}

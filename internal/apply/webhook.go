@@ -211,10 +211,15 @@ func ApplyWebhook(ctx context.Context, c WebhookClient, w *WebhookPlan, red *sec
 
 // secretNotStored explains a failed write of the endpoint's secret: the
 // endpoint exists, WorkOS will not show its secret again, so the repair
-// recreates it.
-func secretNotStored(w *WebhookPlan, env string) string {
-	return fmt.Sprintf("the webhook endpoint %s exists in WorkOS but its secret was not stored on the deployment, and WorkOS will not show it again: run `convex-authkit apply --env %s %s` to recreate the endpoint and store the new secret (one endpoint, never two)",
-		w.URL, env, RotateFlag)
+// recreates it. When the write's outcome is unknown the deployment may
+// hold the secret after all: a plain re-run finds out first.
+func secretNotStored(w *WebhookPlan, env, outcome string) string {
+	repair := fmt.Sprintf("run `convex-authkit apply --env %s %s` to recreate the endpoint and store the new secret (one endpoint, never two)", env, RotateFlag)
+	if outcome == OutcomeUnknown {
+		return fmt.Sprintf("the webhook endpoint %s exists in WorkOS, but whether its secret was stored on the deployment is unknown (no answer settled the write), and WorkOS will not show it again: run `convex-authkit apply --env %s` to find out; if it then says the deployment has no %s, %s",
+			w.URL, env, component.SecretVar, repair)
+	}
+	return fmt.Sprintf("the webhook endpoint %s exists in WorkOS but its secret was not stored on the deployment, and WorkOS will not show it again: %s", w.URL, repair)
 }
 
 // planWebhook lists WorkOS's endpoints and plans the component's.
