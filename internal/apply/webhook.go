@@ -244,3 +244,35 @@ func fnDir(o project.Options) string {
 	}
 	return dir
 }
+
+// previewWebhook is the plan line that deletes the preview deployment's
+// endpoint, or nil when WorkOS has none at hookURL.
+func previewWebhook(ctx context.Context, c Client, hookURL string) (*Item, error) {
+	wc, ok := c.(WebhookClient)
+	if !ok {
+		return nil, errors.New("internal error: this WorkOS client cannot manage webhook endpoints")
+	}
+	remote, err := wc.ListWebhookEndpoints(ctx)
+	if err != nil {
+		return nil, apiError(err, "cannot list WorkOS webhook endpoints; nothing was deleted")
+	}
+	for _, e := range remote {
+		if sameEndpoint(e.URL, hookURL) {
+			return &Item{Resource: WebhookEndpoint, Action: ActionDelete, Value: e.URL, ID: e.ID, Reason: "this branch's preview deployment"}, nil
+		}
+	}
+	return nil, nil
+}
+
+// deleteWebhook deletes the endpoint of it; one already gone is the goal met.
+func deleteWebhook(ctx context.Context, c WebhookClient, it Item) Result {
+	d := &workos.Delivery{}
+	err := c.DeleteWebhookEndpoint(workos.WithDelivery(ctx, d), it.ID)
+	switch {
+	case workos.IsNotFound(err) && !d.Unanswered():
+		return Result{Resource: WebhookEndpoint, Value: it.Value, Status: StatusUnchanged, Outcome: OutcomeDone}
+	case workos.IsNotFound(err), err == nil:
+		return Result{Resource: WebhookEndpoint, Value: it.Value, Status: StatusDeleted, Outcome: OutcomeDone}
+	}
+	return failed(it, err, d)
+}
