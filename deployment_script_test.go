@@ -41,6 +41,7 @@ var deploymentCmds = map[string]func(ts *testscript.TestScript, neg bool, args [
 	"dep-fault":     depCmd(depFault),
 	"dep-state":     depCmd(depState),
 	"dep-requests":  depCmd(depRequests),
+	"dep-routes":    depCmd(depRoutes),
 }
 
 // setupScript prepares every script: the WorkOS emulator runs from the
@@ -145,6 +146,16 @@ func depFault(_ *testscript.TestScript, sd *scriptDeployment, args []string) err
 	}
 	sd.srv.SetFaults(f.Counts())
 	sd.srv.SetHTMLPages(html)
+	return nil
+}
+
+// depRoutes deploys (on) or removes (off) the app's
+// @convex-dev/workos-authkit routes.
+func depRoutes(_ *testscript.TestScript, sd *scriptDeployment, args []string) error {
+	if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
+		return fmt.Errorf("usage: dep-routes on|off")
+	}
+	sd.srv.SetComponentRoutes(args[0] == "on")
 	return nil
 }
 
