@@ -13,7 +13,6 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/component"
 	"github.com/convex-authkit/convex-authkit/internal/deployment"
-	"github.com/convex-authkit/convex-authkit/internal/netpolicy"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 	"github.com/convex-authkit/convex-authkit/internal/workos"
@@ -29,9 +28,8 @@ const ActionUpdate = "update"
 // RotateFlag recreates the endpoint so that its new secret can be stored.
 const RotateFlag = "--rotate-webhook-secret"
 
-// SiteURLFlag names the origin of the deployment's HTTP actions when it
-// cannot be asked (custom domains, some self-hosted setups).
-const SiteURLFlag = "--site-url"
+// SiteURLFlag names the origin of the deployment's HTTP actions.
+const SiteURLFlag = component.SiteURLFlag
 
 // WebhookClient is the part of the WorkOS client that manages webhook
 // endpoints; apply's Client implementations that lack it cannot configure
@@ -66,9 +64,7 @@ func (w *WebhookPlan) Item() Item {
 
 // SiteURL decides the origin the component's routes are served on: the
 // flag, else what the deployment says, else the .convex.site twin of a
-// .convex.cloud deployment URL. It must be https; plain http is accepted
-// for a loopback host only (a self-hosted backend on this machine, which
-// only an emulator would deliver to).
+// .convex.cloud deployment URL, checked by component.ValidateSiteURL.
 func SiteURL(ctx context.Context, flag string, att *deployment.Attached) (string, error) {
 	site, from := flag, SiteURLFlag
 	if site == "" && att.Connected() {
@@ -86,18 +82,7 @@ func SiteURL(ctx context.Context, flag string, att *deployment.Attached) (string
 		return "", cmdutil.UsageError(errors.New("the webhook endpoint's URL is unknown: no Convex deployment is connected to ask for its site URL"),
 			"connect the deployment (CONVEX_DEPLOY_KEY, or CONVEX_SELF_HOSTED_URL and CONVEX_SELF_HOSTED_ADMIN_KEY), or pass "+SiteURLFlag+" https://<deployment>.convex.site")
 	}
-	u, err := url.Parse(site)
-	switch {
-	case err != nil || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "":
-		return "", cmdutil.UsageError(fmt.Errorf("site URL %q (from %s) is not an origin such as https://happy-otter-123.convex.site", site, from),
-			"pass "+SiteURLFlag+" with the origin that serves the deployment's HTTP actions")
-	case u.Scheme == "https":
-	case u.Scheme == "http" && netpolicy.IsLocalHost(u.Hostname()):
-	default:
-		return "", cmdutil.UsageError(fmt.Errorf("site URL %s (from %s) is not https: WorkOS delivers webhooks only to https endpoints", site, from),
-			"give the deployment an https site URL (a custom domain needs TLS), or pass "+SiteURLFlag+" https://...")
-	}
-	return strings.TrimSuffix(u.Scheme+"://"+u.Host, "/"), nil
+	return component.ValidateSiteURL(site, from)
 }
 
 // PlanWebhook compares the endpoint the app needs with WorkOS's. It never
