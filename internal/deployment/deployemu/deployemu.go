@@ -78,7 +78,7 @@ type Server struct {
 	routes atomic.Bool
 
 	mu         sync.Mutex
-	deliveries []string
+	deliveries []Received
 	vars       map[string]string
 	providers  []map[string]any
 	siteURL    string

@@ -15,9 +15,15 @@ import (
 // deployment says before the routes are pushed.
 func (s *Server) SetComponentRoutes(on bool) { s.routes.Store(on) }
 
-// Deliveries returns the bodies of the webhook deliveries the route
-// accepted, in order.
-func (s *Server) Deliveries() []string {
+// Received is a webhook delivery the route accepted: the body and the
+// signature header exactly as they came, for a test to check them again
+// with another verifier.
+type Received struct {
+	Body, Signature string
+}
+
+// Deliveries returns the webhook deliveries the route accepted, in order.
+func (s *Server) Deliveries() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.deliveries)
@@ -47,7 +53,7 @@ func (s *Server) componentRoute(secretVar string) http.HandlerFunc {
 			return
 		}
 		s.mu.Lock()
-		s.deliveries = append(s.deliveries, string(body))
+		s.deliveries = append(s.deliveries, Received{Body: string(body), Signature: r.Header.Get(webhooksig.Header)})
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "OK")
