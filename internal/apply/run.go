@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -196,7 +195,7 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 		// and sets nothing on the deployment either.
 		vars = nil
 	}
-	usage, err := component.Detect(component.Options{Dir: filepath.Dir(opts.ConfigPath), Functions: fnDir(opts.Options)})
+	usage, err := component.Detect(component.ProjectOptions(opts.ConfigPath, opts.ConfigName))
 	if err != nil {
 		return fmt.Errorf("reading the app's source for %s: %w", component.Package, err)
 	}

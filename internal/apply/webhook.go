@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/convex-authkit/convex-authkit/internal/authconfig"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
 	"github.com/convex-authkit/convex-authkit/internal/component"
 	"github.com/convex-authkit/convex-authkit/internal/deployment"
-	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/secret"
 	"github.com/convex-authkit/convex-authkit/internal/workos"
 )
@@ -209,37 +206,33 @@ func secretNotStored(w *WebhookPlan, env, outcome string) string {
 
 // planWebhook lists WorkOS's endpoints and plans the component's.
 func planWebhook(ctx context.Context, c Client, site string, usage *component.Usage, att *deployment.Attached, rotate bool, env string) (*WebhookPlan, error) {
+	remote, err := listWebhooks(ctx, c, "applied")
+	if err != nil {
+		return nil, err
+	}
+	return PlanWebhook(site, usage.Events, remote, att.Vars[component.SecretVar] != "", rotate, env)
+}
+
+// listWebhooks lists WorkOS's endpoints; a failure means nothing was
+// done (the error says: nothing was applied, or deleted).
+func listWebhooks(ctx context.Context, c Client, done string) ([]workos.WebhookEndpoint, error) {
 	wc, ok := c.(WebhookClient)
 	if !ok {
 		return nil, errors.New("internal error: this WorkOS client cannot manage webhook endpoints")
 	}
 	remote, err := wc.ListWebhookEndpoints(ctx)
 	if err != nil {
-		return nil, apiError(err, "cannot list WorkOS webhook endpoints; nothing was applied")
+		return nil, apiError(err, "cannot list WorkOS webhook endpoints; nothing was "+done)
 	}
-	return PlanWebhook(site, usage.Events, remote, att.Vars[component.SecretVar] != "", rotate, env)
-}
-
-// fnDir is the project's Convex functions folder; a convex.json that
-// cannot say has already failed to load, so the default stands in.
-func fnDir(o project.Options) string {
-	dir, err := authconfig.FunctionsDir(o.ConfigPath, o.ConfigName)
-	if err != nil {
-		return filepath.Join(filepath.Dir(o.ConfigPath), "convex")
-	}
-	return dir
+	return remote, nil
 }
 
 // previewWebhook is the plan line that deletes the preview deployment's
 // endpoint, or nil when WorkOS has none at hookURL.
 func previewWebhook(ctx context.Context, c Client, hookURL string) (*Item, error) {
-	wc, ok := c.(WebhookClient)
-	if !ok {
-		return nil, errors.New("internal error: this WorkOS client cannot manage webhook endpoints")
-	}
-	remote, err := wc.ListWebhookEndpoints(ctx)
+	remote, err := listWebhooks(ctx, c, "deleted")
 	if err != nil {
-		return nil, apiError(err, "cannot list WorkOS webhook endpoints; nothing was deleted")
+		return nil, err
 	}
 	for _, e := range remote {
 		if sameEndpoint(e.URL, hookURL) {

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/convex-authkit/convex-authkit/internal/authconfig"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/safefile"
@@ -79,6 +80,19 @@ type Options struct {
 	// Dir holds package.json (the project folder); Functions is the Convex
 	// functions folder (convex/ unless convex.json says otherwise).
 	Dir, Functions string
+}
+
+// ProjectOptions are the Options of the project whose convex.json is at
+// configPath: package.json beside it, and the functions folder it names
+// (convex/ when it cannot say: a convex.json that does not load is
+// reported by the commands' own checks).
+func ProjectOptions(configPath, configName string) Options {
+	dir := filepath.Dir(configPath)
+	fn, err := authconfig.FunctionsDir(configPath, configName)
+	if err != nil {
+		fn = filepath.Join(dir, "convex")
+	}
+	return Options{Dir: dir, Functions: fn}
 }
 
 // Detect reads package.json and the functions folder. Errors are files

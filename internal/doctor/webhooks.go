@@ -8,12 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/convex-authkit/convex-authkit/internal/authconfig"
 	"github.com/convex-authkit/convex-authkit/internal/component"
 	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
@@ -54,11 +52,7 @@ func (s *webhooksState) used() bool { return s.usage != nil && s.usage.Used }
 // detectComponent reads the app's source (local, quick).
 func (d *doctor) detectComponent() *webhooksState {
 	s := &webhooksState{}
-	fn, err := authconfig.FunctionsDir(d.opts.ConfigPath, d.opts.ConfigName)
-	if err != nil {
-		fn = filepath.Join(d.opts.Dir, "convex")
-	}
-	s.usage, s.usageErr = component.Detect(component.Options{Dir: d.opts.Dir, Functions: fn})
+	s.usage, s.usageErr = component.Detect(component.ProjectOptions(d.opts.ConfigPath, d.opts.ConfigName))
 	return s
 }
 

@@ -185,11 +185,8 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &in) {
 		return
 	}
-	s.mu.Lock()
-	i := slices.IndexFunc(s.users, func(u user) bool { return u.ID == id })
+	i := s.lockUser(w, id)
 	if i < 0 {
-		s.mu.Unlock()
-		writeUserNotFound(w, id)
 		return
 	}
 	u := &s.users[i]
@@ -217,11 +214,8 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	i := slices.IndexFunc(s.users, func(u user) bool { return u.ID == id })
+	i := s.lockUser(w, id)
 	if i < 0 {
-		s.mu.Unlock()
-		writeUserNotFound(w, id)
 		return
 	}
 	u := s.users[i]
@@ -231,6 +225,14 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func writeUserNotFound(w http.ResponseWriter, id string) {
-	writeCoded(w, http.StatusNotFound, "entity_not_found", fmt.Sprintf("User not found: '%s'.", id))
+// lockUser locks s.mu and returns the index of the user id; for an
+// unknown id it answers 404, unlocks and returns -1.
+func (s *Server) lockUser(w http.ResponseWriter, id string) int {
+	s.mu.Lock()
+	i := slices.IndexFunc(s.users, func(u user) bool { return u.ID == id })
+	if i < 0 {
+		s.mu.Unlock()
+		writeCoded(w, http.StatusNotFound, "entity_not_found", fmt.Sprintf("User not found: '%s'.", id))
+	}
+	return i
 }
