@@ -35,13 +35,14 @@ type scriptDeployment struct {
 //	dep-state                   print its variables as NAME=VALUE, sorted
 //	dep-requests                print the requests since the last dep-requests, as emu-requests does
 var deploymentCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"dep-start":     depStart,
-	"dep-env":       depCmd(depEnv),
-	"dep-providers": depCmd(depProviders),
-	"dep-fault":     depCmd(depFault),
-	"dep-state":     depCmd(depState),
-	"dep-requests":  depCmd(depRequests),
-	"dep-routes":    depCmd(depRoutes),
+	"dep-start":      depStart,
+	"dep-env":        depCmd(depEnv),
+	"dep-providers":  depCmd(depProviders),
+	"dep-fault":      depCmd(depFault),
+	"dep-state":      depCmd(depState),
+	"dep-requests":   depCmd(depRequests),
+	"dep-routes":     depCmd(depRoutes),
+	"dep-deliveries": depCmd(depDeliveries),
 }
 
 // setupScript prepares every script: the WorkOS emulator runs from the
@@ -156,6 +157,22 @@ func depRoutes(_ *testscript.TestScript, sd *scriptDeployment, args []string) er
 		return fmt.Errorf("usage: dep-routes on|off")
 	}
 	sd.srv.SetComponentRoutes(args[0] == "on")
+	return nil
+}
+
+// depDeliveries prints the event type and user email of each webhook
+// delivery the component's route accepted, in order.
+func depDeliveries(ts *testscript.TestScript, sd *scriptDeployment, _ []string) error {
+	for _, d := range sd.srv.Deliveries() {
+		var ev struct {
+			Event string
+			Data  struct{ Email string }
+		}
+		if err := json.Unmarshal([]byte(d.Body), &ev); err != nil {
+			return err
+		}
+		fmt.Fprintln(ts.Stdout(), ev.Event, ev.Data.Email)
+	}
 	return nil
 }
 

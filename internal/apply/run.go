@@ -207,9 +207,8 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 			fmt.Fprintf(io.ErrOut, "%s %s (doctor's webhooks.wiring check fails on it)\n", cs.Yellow("warning:"), p)
 		}
 		if !hookWanted {
-			note := component.Package + " is used, but its webhook endpoint is not configured: no Convex deployment is connected to store the endpoint's secret"
-			fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Gray("note:"), note)
-			report.Notes = append(report.Notes, note)
+			// Printed with the plan's other notes, or in --json's.
+			report.Notes = append(report.Notes, component.Package+" is used, but its webhook endpoint is not configured: no Convex deployment is connected to store the endpoint's secret")
 		}
 	}
 	var site string
