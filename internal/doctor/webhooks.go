@@ -36,11 +36,9 @@ type webhooksState struct {
 
 	endpoints    []workos.WebhookEndpoint
 	endpointsErr error
-	listed       bool
 
 	routeStatus int
 	routeErr    error
-	probed      bool
 
 	deliveryStatus int
 	deliveryErr    error
@@ -62,18 +60,16 @@ func (d *doctor) fetchWebhooks(ctx context.Context, s *webhooksState, dep *remot
 	if !s.used() {
 		return
 	}
-	var done = make(chan struct{})
+	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		if d.wos != nil && d.sel[IDWebhooksEndpoint] {
-			s.listed = true
 			s.endpoints, s.endpointsErr = d.wos.ListWebhookEndpoints(ctx)
 		}
 	}()
 	<-dep.envDone
 	s.site, s.siteWhy = d.siteURL(dep)
 	if s.site != "" && d.sel[IDWebhooksRoutes] {
-		s.probed = true
 		s.routeStatus, s.routeErr = d.post(ctx, s.site+component.WebhookPath, []byte("{}"), "")
 	}
 	if s.site != "" && d.sel[IDWebhooksDelivery] && d.deliveryAllowed() == "" {
