@@ -216,6 +216,9 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 		if site, err = SiteURL(ctx, opts.SiteURL, att); err != nil {
 			return err
 		}
+		if note := actionsNote(usage, att, site); note != "" {
+			report.Notes = append(report.Notes, note)
+		}
 	}
 	if nothing != "" && len(vars) == 0 && !hookWanted {
 		// Said on stderr, where a CI log shows it whatever stdout holds.

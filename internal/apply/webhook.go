@@ -254,3 +254,14 @@ func deleteWebhook(ctx context.Context, c WebhookClient, it Item) Result {
 	}
 	return failed(it, err, d)
 }
+
+// actionsNote says what apply cannot do for authKit.actions: WorkOS's API
+// has no way to configure actions, so the dashboard step is spelled out
+// while the deployment lacks the action secret ("" otherwise).
+func actionsNote(usage *component.Usage, att *deployment.Attached, site string) string {
+	if usage.Actions == nil || att.Vars[component.ActionSecretVar] != "" {
+		return ""
+	}
+	return fmt.Sprintf("authKit.actions is used (%s), but WorkOS's API cannot configure actions: in the WorkOS dashboard (Authentication → Actions) set the endpoint to %s%s, copy its signing secret and run `npx convex env set %s <secret>`",
+		usage.Actions, site, component.ActionPath, component.ActionSecretVar)
+}
