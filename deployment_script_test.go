@@ -35,12 +35,14 @@ type scriptDeployment struct {
 //	dep-state                   print its variables as NAME=VALUE, sorted
 //	dep-requests                print the requests since the last dep-requests, as emu-requests does
 var deploymentCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"dep-start":     depStart,
-	"dep-env":       depCmd(depEnv),
-	"dep-providers": depCmd(depProviders),
-	"dep-fault":     depCmd(depFault),
-	"dep-state":     depCmd(depState),
-	"dep-requests":  depCmd(depRequests),
+	"dep-start":      depStart,
+	"dep-env":        depCmd(depEnv),
+	"dep-providers":  depCmd(depProviders),
+	"dep-fault":      depCmd(depFault),
+	"dep-state":      depCmd(depState),
+	"dep-requests":   depCmd(depRequests),
+	"dep-routes":     depCmd(depRoutes),
+	"dep-deliveries": depCmd(depDeliveries),
 }
 
 // setupScript prepares every script: the WorkOS emulator runs from the
@@ -145,6 +147,32 @@ func depFault(_ *testscript.TestScript, sd *scriptDeployment, args []string) err
 	}
 	sd.srv.SetFaults(f.Counts())
 	sd.srv.SetHTMLPages(html)
+	return nil
+}
+
+// depRoutes deploys (on) or removes (off) the app's
+// @convex-dev/workos-authkit routes.
+func depRoutes(_ *testscript.TestScript, sd *scriptDeployment, args []string) error {
+	if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
+		return fmt.Errorf("usage: dep-routes on|off")
+	}
+	sd.srv.SetComponentRoutes(args[0] == "on")
+	return nil
+}
+
+// depDeliveries prints the event type and user email of each webhook
+// delivery the component's route accepted, in order.
+func depDeliveries(ts *testscript.TestScript, sd *scriptDeployment, _ []string) error {
+	for _, d := range sd.srv.Deliveries() {
+		var ev struct {
+			Event string
+			Data  struct{ Email string }
+		}
+		if err := json.Unmarshal([]byte(d.Body), &ev); err != nil {
+			return err
+		}
+		fmt.Fprintln(ts.Stdout(), ev.Event, ev.Data.Email)
+	}
 	return nil
 }
 

@@ -81,16 +81,36 @@ func (se *scriptEmulator) start(key string, setenv func(k, v string)) error {
 //	emu-template CONTENT        set the JWT template, as the WorkOS dashboard does
 //	emu-await METHOD PATH STATUS  wait for such a request (STATUS no-answer: one in flight)
 var emulatorCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"emu-reset":    emuCmd(emuReset),
-	"emu-seed":     emuCmd(emuSeed),
-	"emu-fault":    emuCmd(emuFault),
-	"emu-state":    emuCmd(emuState),
-	"emu-requests": emuCmd(emuRequests),
-	"emu-user":     emuCmd(emuUser),
-	"emu-token":    emuCmd(emuToken),
-	"emu-clock":    emuCmd(emuClock),
-	"emu-template": emuCmd(emuTemplate),
-	"emu-await":    emuCmd(emuAwait),
+	"emu-reset":      emuCmd(emuReset),
+	"emu-seed":       emuCmd(emuSeed),
+	"emu-fault":      emuCmd(emuFault),
+	"emu-state":      emuCmd(emuState),
+	"emu-requests":   emuCmd(emuRequests),
+	"emu-user":       emuCmd(emuUser),
+	"emu-token":      emuCmd(emuToken),
+	"emu-clock":      emuCmd(emuClock),
+	"emu-template":   emuCmd(emuTemplate),
+	"emu-await":      emuCmd(emuAwait),
+	"emu-deliveries": emuCmd(emuDeliveries),
+}
+
+// emuDeliveries waits (up to 30s) until every webhook delivery has
+// succeeded or run out of attempts, then prints each as
+// "EVENT ENDPOINT STATUS attempts=N" (or "skipped: why").
+func emuDeliveries(ts *testscript.TestScript, se *scriptEmulator, _ []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := se.srv.WaitDeliveries(ctx); err != nil {
+		return fmt.Errorf("emu-deliveries: %w", err)
+	}
+	for _, d := range se.srv.Deliveries() {
+		if d.Skipped != "" {
+			fmt.Fprintf(ts.Stdout(), "%s %s skipped: %s\n", d.Event, d.Endpoint, d.Skipped)
+			continue
+		}
+		fmt.Fprintf(ts.Stdout(), "%s %s %d attempts=%d\n", d.Event, d.Endpoint, d.Status, d.Attempts)
+	}
+	return nil
 }
 
 // emuAwait waits until the emulator has received a request METHOD PATH
@@ -190,8 +210,10 @@ func emuSeed(_ *testscript.TestScript, se *scriptEmulator, args []string) error 
 		se.srv.AddRedirectURI(args[1], true)
 	case len(args) == 2 && args[0] == "cors":
 		se.srv.AddCORSOrigin(args[1])
+	case (len(args) == 3 || len(args) == 4 && args[3] == "disabled") && args[0] == "webhook":
+		se.srv.AddWebhookEndpoint(args[1], strings.Split(args[2], ","), len(args) == 3)
 	default:
-		return fmt.Errorf("usage: emu-seed redirect URI [default] | emu-seed cors ORIGIN")
+		return fmt.Errorf("usage: emu-seed redirect URI [default] | emu-seed cors ORIGIN | emu-seed webhook URL EVENT,... [disabled]")
 	}
 	return nil
 }
@@ -258,6 +280,9 @@ func emuState(ts *testscript.TestScript, se *scriptEmulator, _ []string) error {
 		fmt.Fprintln(w, "cors_origin", o)
 	}
 	fmt.Fprintln(w, "app_homepage_url", cmp.Or(se.srv.HomepageURL(), "(none)"))
+	for _, e := range se.srv.WebhookEndpoints() {
+		fmt.Fprintln(w, "webhook_endpoint", e)
+	}
 	return nil
 }
 

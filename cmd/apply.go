@@ -7,6 +7,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/apply"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/component"
 )
 
 func newCmdApply(f *cmdutil.Factory, runF func(apply.Options) error) *cobra.Command {
@@ -55,6 +56,22 @@ should fail the job.
 
 The API key comes from WORKOS_API_KEY (the deployment, the environment,
 .env.local or .env); it is never a flag. --emulate runs against an in-process WorkOS emulator instead.
+
+When the app uses @convex-dev/workos-authkit (package.json, app.use in
+convex/convex.config.ts) and a deployment is connected, the plan also has
+its webhook endpoint, <site URL>/workos/webhook, for user.created,
+user.updated, user.deleted and the app's additionalEventTypes:
+
+  + webhook endpoint https://happy-otter-123.convex.site/workos/webhook (user.created, ...)
+  + deployment variable WORKOS_WEBHOOK_SECRET = (the new endpoint's secret)
+  ~ webhook endpoint ...          events added or re-enabled in place
+
+The secret WorkOS returns when it creates the endpoint goes straight to the
+deployment, masked everywhere. WorkOS never shows it again: an endpoint that
+exists while the deployment lacks the secret stops apply (exit 3) until you
+pass --rotate-webhook-secret (recreate it) or copy the secret from the
+dashboard. The site URL is asked of the deployment, or given with --site-url;
+it must be https (exit 3 otherwise).
 
 SIGINT (Ctrl-C) or SIGTERM (a cancelled CI job) stops apply: no new request
 starts, the report says which changes were applied, which are unknown (sent,
@@ -115,6 +132,8 @@ authentication.`,
 	fl.StringVar(&opts.BaseURL, "workos-url", "", "WorkOS API base URL (default: WORKOS_BASE_URL, else https://api.workos.com)")
 	fl.BoolVar(&opts.Emulate, "emulate", false, "run against an in-process WorkOS emulator (no account needed)")
 	df.bind(fl)
+	fl.StringVar(&opts.SiteURL, "site-url", "", "origin of the deployment's HTTP actions for the "+component.Package+" webhook endpoint (default: asked of the deployment; for custom domains)")
+	fl.BoolVar(&opts.RotateWebhookSecret, "rotate-webhook-secret", false, "delete and recreate the component's webhook endpoint, storing its new secret on the deployment")
 	fl.BoolVar(&opts.OverwriteDeploymentVars, "overwrite-deployment-vars", false, "give the deployment the local WORKOS_* values where it holds different ones (default: stop on the mismatch)")
 	return c
 }

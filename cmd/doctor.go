@@ -98,8 +98,8 @@ func readToken(f *cmdutil.Factory, c *cobra.Command, arg string, asArg bool) (to
 
 func newCmdDoctor(f *cmdutil.Factory, runF func(doctor.Options) error) *cobra.Command {
 	var df doctorFlags
-	var token, login string
-	var list, emulate bool
+	var token, login, siteURL string
+	var list, emulate, webhookTest, webhookTestProd bool
 	c := &cobra.Command{
 		Use:   "doctor [CHECK|GROUP...]",
 		Short: "Diagnose AuthKit + Convex auth as a Convex deployment and WorkOS would",
@@ -114,7 +114,15 @@ would, naming the cause where Convex prints one message for several.
 
 Passes are shown with --verbose; a hint follows every warning and failure.
 Arguments select checks by ID or group (config, env, authconfig, deployment,
-jwks, workos, token); --list-checks lists them.
+jwks, workos, webhooks, token); --list-checks lists them.
+
+When the app uses @convex-dev/workos-authkit, the webhooks checks judge its
+setup: the wiring in package.json, convex.config.ts and http.ts; the
+deployment's WORKOS_* variables the AuthKit constructor requires; WorkOS's
+endpoint at <site URL>/workos/webhook and its events; and whether the route
+is deployed (an unsigned POST must be refused, a 404 means it is not).
+--webhook-test also sends one signed test event (never to prod without
+--webhook-test-prod). Without the component they are skipped.
 
 With a Convex deployment connected (CONVEX_DEPLOY_KEY with --convex-url or the
 app's *_CONVEX_URL, CONVEX_SELF_HOSTED_URL + CONVEX_SELF_HOSTED_ADMIN_KEY, or
@@ -181,7 +189,11 @@ deployment that refuses its key one too (deployment.connection), not exit 4.`,
 			if emulate && df.baseURL != "" {
 				return cmdutil.FlagErrorf("--emulate and --workos-url cannot be combined")
 			}
+			if webhookTestProd && !webhookTest {
+				return cmdutil.FlagErrorf("--webhook-test-prod works with --webhook-test")
+			}
 			opts.Select, opts.Login, opts.Emulate = sel, login, emulate
+			opts.SiteURL, opts.WebhookTest, opts.WebhookTestProd = siteURL, webhookTest, webhookTestProd
 			if token != "" {
 				if opts.Token, opts.TokenSource, err = readToken(f, cmd, token, false); err != nil {
 					return err
@@ -204,6 +216,9 @@ deployment that refuses its key one too (deployment.connection), not exit 4.`,
 	fl.StringVar(&login, "login", "", "sign this user in with WorkOS password authentication and verify the token (password: WORKOS_TEST_PASSWORD, or asked)")
 	fl.BoolVar(&list, "list-checks", false, "list the checks and groups, and exit")
 	fl.BoolVar(&emulate, "emulate", false, "run against an in-process WorkOS emulator playing https://api.workos.com, with the section's URLs registered and the --login user added (no account needed)")
+	fl.StringVar(&siteURL, "site-url", "", "the deployment's HTTP actions origin, for the webhooks checks (default: asked of the deployment)")
+	fl.BoolVar(&webhookTest, "webhook-test", false, "send one signed "+doctor.DeliveryEvent+" event to the deployment's /workos/webhook (webhooks.delivery)")
+	fl.BoolVar(&webhookTestProd, "webhook-test-prod", false, "with --webhook-test: allow it for the prod section")
 	return c
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/convex-authkit/convex-authkit/internal/apply"
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/component"
 )
 
 func newCmdPreview(f *cmdutil.Factory, runF func(apply.PreviewOptions) error) *cobra.Command {
@@ -113,13 +114,18 @@ this branch, and nothing else: other branches' previews, URIs that every
 preview shares, the dev and prod sections' URIs and WorkOS's default one
 stay. It needs no --yes: it cannot reach beyond this branch.
 
+With --site-url (the preview deployment's HTTP actions origin), it also
+deletes the @convex-dev/workos-authkit webhook endpoint that apply created
+for that deployment, <site URL>/workos/webhook.
+
 Running it again, or for a branch that never had a preview, deletes nothing
 and exits 0. CORS origins are left: WorkOS's API cannot delete them.
 
 Exit status: 0 done or nothing to delete, 1 some deletions failed, 3 invalid
 configuration or no branch known, 4 WorkOS authentication.`,
 		Example: `  convex-authkit preview remove
-  convex-authkit preview remove --branch feature-x --dry-run`,
+  convex-authkit preview remove --branch feature-x --dry-run
+  convex-authkit preview remove --site-url https://happy-otter-123.convex.site`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := p.finish(f)
@@ -134,6 +140,7 @@ configuration or no branch known, 4 WorkOS authentication.`,
 		},
 	}
 	p.bind(c.Flags())
+	c.Flags().StringVar(&p.opts.SiteURL, "site-url", "", "the preview deployment's site URL: also delete its "+component.Package+" webhook endpoint")
 	return c
 }
 

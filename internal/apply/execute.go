@@ -123,8 +123,8 @@ func Execute(ctx context.Context, c Client, p *Plan, concurrency int) []Result {
 	}
 	var work []Item
 	for _, it := range p.Items {
-		if it.Resource == DeploymentVariable {
-			continue // WriteVariables sends these, in one request
+		if it.Resource == DeploymentVariable || it.Resource == WebhookEndpoint {
+			continue // WriteVariables and ApplyWebhook send these
 		}
 		if it.Pending() || it.Action == ActionSet {
 			work = append(work, it)

@@ -13,7 +13,7 @@ const (
 	ActionDelete    = "delete"    // in WorkOS only, deleted under --prune
 	ActionSet       = "set"       // the homepage URL: it cannot be read back, so it is always set
 	ActionEnsure    = "ensure"    // WorkOS cannot list this resource: create it, "already exists" means unchanged
-	ActionReplace   = "replace"   // a deployment variable that differs, under --overwrite-deployment-vars
+	ActionReplace   = "replace"   // a deployment variable that differs, under --overwrite-deployment-vars; the webhook endpoint, recreated under --rotate-webhook-secret
 )
 
 // Item is one line of the plan.
@@ -37,7 +37,7 @@ type Item struct {
 // not counted: it cannot be read back, so it would always look pending.
 func (it Item) Pending() bool {
 	switch it.Action {
-	case ActionAdd, ActionDelete, ActionEnsure, ActionReplace:
+	case ActionAdd, ActionDelete, ActionEnsure, ActionReplace, ActionUpdate:
 		return true
 	}
 	return false
@@ -79,7 +79,7 @@ func (p *Plan) Summary() Summary {
 		switch it.Action {
 		case ActionAdd, ActionEnsure:
 			s.Add++
-		case ActionSet, ActionReplace:
+		case ActionSet, ActionReplace, ActionUpdate:
 			s.Set++
 		case ActionDelete:
 			s.Delete++

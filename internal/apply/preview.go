@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/component"
 	"github.com/convex-authkit/convex-authkit/internal/config"
+	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/envsel"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
@@ -110,7 +112,17 @@ func runPreview(ctx context.Context, opts PreviewOptions, redp **secret.Redactor
 			return cmdutil.UsageError(errors.New(msg+", so other previews cannot be recognised; nothing was deleted"),
 				"give the preview section's variables the values of one branch (for Vercel: VERCEL_BRANCH_URL=<project>-git-<branch>-<team>.vercel.app) and that branch with --branch")
 		}
-		return previewNothing(opts, report, msg+"; nothing to remove")
+		if opts.SiteURL == "" {
+			return previewNothing(opts, report, msg+"; nothing to remove")
+		}
+	}
+	var hookURL string
+	if opts.SiteURL != "" {
+		site, err := SiteURL(ctx, opts.SiteURL, &deployment.Attached{})
+		if err != nil {
+			return err
+		}
+		hookURL = site + component.WebhookPath
 	}
 
 	// Values some other section or every preview needs stay, even when a
@@ -173,6 +185,15 @@ func runPreview(ctx context.Context, opts PreviewOptions, redp **secret.Redactor
 		}
 		plan.Items = append(plan.Items, it)
 	}
+	var hook *Item
+	if hookURL != "" {
+		if hook, err = previewWebhook(ctx, client, hookURL); err != nil {
+			return err
+		}
+		if hook != nil {
+			plan.Items = append(plan.Items, *hook)
+		}
+	}
 	report.Plan = append(report.Plan, plan.Items...)
 	report.Summary = plan.Summary()
 	if !opts.JSON {
@@ -182,6 +203,9 @@ func runPreview(ctx context.Context, opts PreviewOptions, redp **secret.Redactor
 		// Idempotent: a second remove, or a prune with nothing stale, is
 		// a success that says so.
 		msg := fmt.Sprintf("Nothing to delete: WorkOS holds no redirect URI of branch %s", slug)
+		if hookURL != "" {
+			msg += " and no webhook endpoint at " + hookURL
+		}
 		if opts.Stale {
 			msg = "Nothing to delete: no other branch's preview is stale"
 		}
@@ -192,6 +216,9 @@ func runPreview(ctx context.Context, opts PreviewOptions, redp **secret.Redactor
 		return finishPreview(opts, report, "")
 	}
 	results := Execute(ctx, client, plan, opts.Concurrency)
+	if hook != nil {
+		results = append(results, deleteWebhook(ctx, client.(WebhookClient), *hook))
+	}
 	report.Results = append(report.Results, results...)
 	annotate := opts.CI.Annotate.Wrap(red.Writer)
 	return reportResults(ctx, resultsOutput{ios, opts.JSON, annotate, red, plan.Summary().Unchanged}, results,

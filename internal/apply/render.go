@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/component"
 	"github.com/convex-authkit/convex-authkit/internal/ghactions"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 )
@@ -40,7 +41,7 @@ func planNotes(p *Plan, prune bool) []string {
 }
 
 var planSymbols = map[string]string{
-	ActionAdd: "+", ActionEnsure: "+", ActionUnchanged: "=", ActionUnmanaged: "?", ActionDelete: "-", ActionSet: "~", ActionReplace: "~",
+	ActionAdd: "+", ActionEnsure: "+", ActionUnchanged: "=", ActionUnmanaged: "?", ActionDelete: "-", ActionSet: "~", ActionReplace: "~", ActionUpdate: "~",
 }
 
 // describe is how output names an item: "redirect URI https://...", or
@@ -61,8 +62,14 @@ func printPlan(io *iostreams.IOStreams, p *Plan, notes []string) {
 		switch it.Action {
 		case ActionAdd, ActionSet:
 			line = cs.Green(line)
+		case ActionUpdate:
+			line = cs.Yellow(line) + cs.Gray(" (events or status updated in place)")
 		case ActionReplace:
-			line = cs.Yellow(line) + cs.Gray(" (replaces the deployment's value, "+OverwriteFlag+")")
+			why := "replaces the deployment's value, " + OverwriteFlag
+			if it.Resource == WebhookEndpoint || it.Name == component.SecretVar {
+				why = "recreated for a new secret, " + RotateFlag
+			}
+			line = cs.Yellow(line) + cs.Gray(" ("+why+")")
 		case ActionEnsure:
 			line = cs.Green(line) + cs.Gray(" (ensure)")
 		case ActionDelete:

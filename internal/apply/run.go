@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/convex-authkit/convex-authkit/internal/cmdutil"
+	"github.com/convex-authkit/convex-authkit/internal/component"
 	"github.com/convex-authkit/convex-authkit/internal/config"
 	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
@@ -53,6 +54,12 @@ type Options struct {
 	// OverwriteDeploymentVars gives the deployment the local WORKOS_*
 	// values where it holds others, instead of stopping on the mismatch.
 	OverwriteDeploymentVars bool
+	// SiteURL is --site-url: the origin of the deployment's HTTP actions,
+	// for the component's webhook endpoint ("" asks the deployment).
+	SiteURL string
+	// RotateWebhookSecret recreates the component's webhook endpoint so
+	// that its new secret can be stored on the deployment.
+	RotateWebhookSecret bool
 	// CI annotates warnings and failed changes in GitHub Actions (Main
 	// annotates the returned error) and receives the job summary.
 	CI ghactions.Step
@@ -188,7 +195,32 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 		// and sets nothing on the deployment either.
 		vars = nil
 	}
-	if nothing != "" && len(vars) == 0 {
+	usage, err := component.Detect(component.ProjectOptions(opts.ConfigPath, opts.ConfigName))
+	if err != nil {
+		return fmt.Errorf("reading the app's source for %s: %w", component.Package, err)
+	}
+	// The component's endpoint is configured only where its secret can be
+	// stored: WorkOS shows it once, in the answer that creates it.
+	hookWanted := usage.Used && att.Connected()
+	if usage.Used {
+		for _, p := range usage.Problems {
+			fmt.Fprintf(io.ErrOut, "%s %s (doctor's webhooks.wiring check fails on it)\n", cs.Yellow("warning:"), p)
+		}
+		if !hookWanted {
+			// Printed with the plan's other notes, or in --json's.
+			report.Notes = append(report.Notes, component.Package+" is used, but its webhook endpoint is not configured: no Convex deployment is connected to store the endpoint's secret")
+		}
+	}
+	var site string
+	if hookWanted {
+		if site, err = SiteURL(ctx, opts.SiteURL, att); err != nil {
+			return err
+		}
+		if note := actionsNote(usage, att, site); note != "" {
+			report.Notes = append(report.Notes, note)
+		}
+	}
+	if nothing != "" && len(vars) == 0 && !hookWanted {
 		// Said on stderr, where a CI log shows it whatever stdout holds.
 		fmt.Fprintf(io.ErrOut, "nothing to apply: %s\n", nothing)
 		report.Notes = append(report.Notes, nothing+": nothing to apply")
@@ -208,7 +240,8 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 
 	plan := &Plan{RedirectsListed: true, CORSListed: true}
 	var client Client
-	if nothing == "" {
+	var hook *WebhookPlan
+	if nothing == "" || hookWanted {
 		var liveKey bool
 		var stop func()
 		client, liveKey, stop, err = connect(opts, target.Sources, io)
@@ -223,15 +256,27 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 			}
 		}
 
-		remote, err := FetchRemote(ctx, client)
-		if err != nil {
-			return apiError(err, "cannot read the current WorkOS configuration; nothing was applied", baseOf(client))
+		if nothing == "" {
+			remote, err := FetchRemote(ctx, client)
+			if err != nil {
+				return apiError(err, "cannot read the current WorkOS configuration; nothing was applied", baseOf(client))
+			}
+			plan = Build(sec, remote, opts.Prune)
 		}
-		plan = Build(sec, remote, opts.Prune)
-	} else {
+		if hookWanted {
+			if hook, err = planWebhook(ctx, client, site, usage, att, opts.RotateWebhookSecret, string(env)); err != nil {
+				return err
+			}
+			plan.Items = append(plan.Items, hook.Item())
+		}
+	}
+	if nothing != "" {
 		report.Notes = append(report.Notes, nothing+": nothing to apply")
 	}
 	plan.Items = append(plan.Items, VariableItems(vars)...)
+	if hook != nil && hook.Action != ActionUnchanged && hook.StoreSecret {
+		plan.Items = append(plan.Items, hook.SecretItem())
+	}
 	report.Plan = append(report.Plan, plan.Items...)
 	report.Summary = plan.Summary()
 	report.Notes = append(report.Notes, planNotes(plan, opts.Prune)...)
@@ -263,10 +308,25 @@ func run(ctx context.Context, opts Options, redp **secret.Redactor, reportp **Re
 	if client != nil {
 		results = Execute(ctx, client, plan, opts.Concurrency)
 	}
+	if hook != nil && hook.Action != ActionUnchanged {
+		res, secretVar := ApplyWebhook(ctx, client.(WebhookClient), hook, red)
+		results = append(results, res)
+		if secretVar != nil {
+			vars = append(vars, *secretVar)
+		}
+	}
 	// The deployment is written after WorkOS, in one request: a failure
 	// there leaves WorkOS done, and the report says so; a rerun only sends
 	// what is still missing on either side.
-	results = append(results, WriteVariables(ctx, att, vars)...)
+	written := WriteVariables(ctx, att, vars)
+	for _, r := range written {
+		if r.Name == component.SecretVar && r.Status == StatusFailed {
+			note := secretNotStored(hook, string(env), r.Outcome)
+			fmt.Fprintf(io.ErrOut, "%s %s\n", cs.Red("error:"), note)
+			report.Notes = append(report.Notes, note)
+		}
+	}
+	results = append(results, written...)
 	report.Results = append(report.Results, results...)
 	for _, r := range results {
 		if r.Note != "" {

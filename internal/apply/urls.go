@@ -30,6 +30,8 @@ func label(resource string) string {
 		return "CORS origin"
 	case DeploymentVariable:
 		return "deployment variable"
+	case WebhookEndpoint:
+		return "webhook endpoint"
 	}
 	return "app homepage URL"
 }

@@ -513,7 +513,15 @@ var expected = map[string]string{
 	doctor.IDEnvMiddleware:     "only Next.js's SDK runs in a middleware file",
 	doctor.IDWorkOSJWTTemplate: "init's auth config accepts AuthKit's tokens as WorkOS issues them, with no aud",
 	doctor.IDTokenLogin:        "the token is the one the sign-in step minted",
+	doctor.IDWebhooksWiring:    noComponent,
+	doctor.IDWebhooksVariables: noComponent,
+	doctor.IDWebhooksEndpoint:  noComponent,
+	doctor.IDWebhooksRoutes:    noComponent,
+	doctor.IDWebhooksDelivery:  noComponent,
 }
+
+// noComponent is why the webhooks checks skip in the demo.
+const noComponent = "the Vite example does not use @convex-dev/workos-authkit"
 
 func (d *demo) runDoctor(ctx context.Context, s *Step) error {
 	d.command(s, fmt.Sprintf("convex-authkit doctor --env dev --token %s%s", secret.Mask(d.token), d.flags()))

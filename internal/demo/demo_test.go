@@ -102,7 +102,7 @@ func TestRun(t *testing.T) {
 		" signed in: access token …",
 		" from https://api.workos.com/user_management/client_01EMV1AT0R0000000000000000, valid 5m0s\n",
 		"    $ convex-authkit doctor --env dev --token …",
-		"    ✓ 30 passed, 0 warnings, 0 failed, 5 skipped, 0 could not run\n",
+		"    ✓ 30 passed, 0 warnings, 0 failed, 10 skipped, 0 could not run\n",
 		"\n✓ 8 of 8 steps succeeded: ",
 		"and deployment happy-otter-123 holds WORKOS_API_KEY, WORKOS_CLIENT_ID.\n",
 		"The project folder was removed; pass --keep to look at the files.\n",
@@ -247,7 +247,7 @@ func TestRunJSON(t *testing.T) {
 	if got := strings.Join(ids, " "); got != "emulator deployment copy init apply push token doctor" {
 		t.Errorf("steps %s", got)
 	}
-	if d := doc.Steps[7]; d.Report["ok"] != true || len(d.Notes) != 5 || !strings.HasPrefix(d.Command, "convex-authkit doctor --env dev --token …") {
+	if d := doc.Steps[7]; d.Report["ok"] != true || len(d.Notes) != 10 || !strings.HasPrefix(d.Command, "convex-authkit doctor --env dev --token …") {
 		t.Errorf("doctor step: %+v", d)
 	}
 	if tok := doc.Steps[6].Report; tok["issuer"] != "https://api.workos.com/user_management/client_01EMV1AT0R0000000000000000" || !strings.HasPrefix(tok["accessToken"].(string), "…") {
@@ -349,7 +349,7 @@ func TestRunDoctorFails(t *testing.T) {
 	wantIn(t, out,
 		"\n    ✗ env.secret-exposure: ",
 		"\n      unexpected in the demo\n",
-		" 1 failed, 5 skipped, 0 could not run\n\n✗ The demo stopped at the doctor step: ",
+		" 1 failed, 10 skipped, 0 could not run\n\n✗ The demo stopped at the doctor step: ",
 	)
 	if strings.Contains(out, "sk_test_exposed0000000000000000") {
 		t.Errorf("the key was printed:\n%s", out)

@@ -17,6 +17,10 @@ type Attached struct {
 	NotConnected string
 	// Hint is how to connect, for a summary line; "" when connected.
 	Hint string
+	// Vars are the deployment's variables as ReadAuthVars listed them
+	// (nil before): the component's checks need names beyond WORKOS_*
+	// credentials, without a second listing.
+	Vars map[string]string
 }
 
 // Connected reports whether a deployment is attached.

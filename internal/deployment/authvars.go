@@ -69,6 +69,7 @@ func (a *Attached) ReadAuthVars(ctx context.Context, src *resolve.Sources, env s
 	if err != nil {
 		return CommandError(err, a.Target.Via)
 	}
+	a.Vars = vars
 	src.SetDeployment(vars, env, preferLocal)
 	return nil
 }

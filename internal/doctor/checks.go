@@ -39,11 +39,12 @@ const (
 	GroupDeployment = "deployment"
 	GroupJWKS       = "jwks"
 	GroupWorkOS     = "workos"
+	GroupWebhooks   = "webhooks"
 	GroupToken      = "token"
 )
 
 // Groups lists the groups in report order.
-var Groups = []string{GroupConfig, GroupEnv, GroupAuthConfig, GroupDeployment, GroupJWKS, GroupWorkOS, GroupToken}
+var Groups = []string{GroupConfig, GroupEnv, GroupAuthConfig, GroupDeployment, GroupJWKS, GroupWorkOS, GroupWebhooks, GroupToken}
 
 // Check IDs that are not tokencheck's.
 const (
@@ -75,6 +76,12 @@ const (
 	IDWorkOSRedirectURIs = "workos.redirect-uris"
 	IDWorkOSCORS         = "workos.cors"
 	IDWorkOSJWTTemplate  = "workos.jwt-template"
+
+	IDWebhooksWiring    = "webhooks.wiring"
+	IDWebhooksVariables = "webhooks.deployment-variables"
+	IDWebhooksEndpoint  = "webhooks.endpoint"
+	IDWebhooksRoutes    = "webhooks.routes"
+	IDWebhooksDelivery  = "webhooks.delivery"
 
 	IDTokenLogin = "token.login"
 )
@@ -121,6 +128,12 @@ var Specs = []Spec{
 	{IDWorkOSRedirectURIs, GroupWorkOS, "every redirect URI of the section is registered in WorkOS"},
 	{IDWorkOSCORS, GroupWorkOS, "the app's origins are allowed CORS origins, for frameworks whose browser code calls WorkOS"},
 	{IDWorkOSJWTTemplate, GroupWorkOS, "the JWT template sets aud to the client ID when a provider AuthKit tokens match requires it"},
+
+	{IDWebhooksWiring, GroupWebhooks, "with @convex-dev/workos-authkit in package.json: installed by app.use in convex.config.ts, routes registered in http.ts, additionalEventTypes readable"},
+	{IDWebhooksVariables, GroupWebhooks, "the deployment has WORKOS_CLIENT_ID, WORKOS_API_KEY and WORKOS_WEBHOOK_SECRET, and WORKOS_ACTION_SECRET when authKit.actions is used"},
+	{IDWebhooksEndpoint, GroupWebhooks, "WorkOS has an enabled webhook endpoint at <site URL>/workos/webhook delivering every event type the app needs"},
+	{IDWebhooksRoutes, GroupWebhooks, "an unsigned POST to <site URL>/workos/webhook is refused, not 404 (the routes are deployed)"},
+	{IDWebhooksDelivery, GroupWebhooks, "with --webhook-test: the route accepts a " + DeliveryEvent + " event signed with the deployment's secret (prod only with --webhook-test-prod)"},
 
 	{IDTokenLogin, GroupToken, "with --login: WorkOS password authentication mints an access token"},
 	{tokencheck.IDTokenDecode, GroupToken, "the token is a JWT Convex can read, with an iss"},

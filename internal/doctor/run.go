@@ -65,6 +65,13 @@ type Options struct {
 	// connected. Its *deployment.UsageError (a malformed key) is exit 3.
 	Attach func(vars deployment.Vars, section string) (*deployment.Attached, error)
 
+	// SiteURL is --site-url: the deployment's HTTP actions origin, for the
+	// webhooks checks ("" asks the deployment).
+	SiteURL string
+	// WebhookTest sends the webhooks.delivery test event; WebhookTestProd
+	// allows it for the prod section.
+	WebhookTest, WebhookTestProd bool
+
 	// TokenOnly is `token verify`: only the token checks and the jwks
 	// checks of the providers the token matched are reported.
 	TokenOnly bool
@@ -332,7 +339,7 @@ func (d *doctor) run(ctx context.Context) *Report {
 	// token routing for its providers.
 	var dep remoteDeployment
 	att := d.att
-	if !d.sel.usesDeployment() && !d.sel.group(GroupWorkOS) {
+	if !d.sel.usesDeployment() && !d.sel.group(GroupWorkOS) && !d.sel.group(GroupWebhooks) {
 		// config and env checks judge local files only: no request.
 		att = &deployment.Attached{NotConnected: "the selected checks do not read the deployment"}
 	}
@@ -381,6 +388,15 @@ func (d *doctor) run(ctx context.Context) *Report {
 	if d.wos != nil && d.sel.group(GroupWorkOS) {
 		remote.fetch(ctx, d, &wg)
 	}
+	var hooks *webhooksState
+	if d.sel.group(GroupWebhooks) {
+		hooks = d.detectComponent()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.fetchWebhooks(ctx, hooks, &dep)
+		}()
+	}
 	var tokenDone sync.WaitGroup
 	if d.sel.group(GroupToken) && d.opts.Login != "" {
 		tokenDone.Add(1)
@@ -420,6 +436,9 @@ func (d *doctor) run(ctx context.Context) *Report {
 	checks = append(checks, d.deploymentChecks(ac, &dep)...)
 	checks = append(checks, d.jwksChecks(ac, routing != nil, jwksReps)...)
 	checks = append(checks, d.workosChecks(ac, &remote)...)
+	if hooks != nil {
+		checks = append(checks, d.webhooksChecks(hooks, &dep)...)
+	}
 	checks = append(checks, d.tokenChecks(ac, &dep, login, token, verification)...)
 	if verification != nil && verification.Identity != nil {
 		rep.identity = verification.Identity.Map()

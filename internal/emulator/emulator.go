@@ -12,6 +12,8 @@
 package emulator
 
 import (
+	"cmp"
+	"context"
 	"crypto/rsa"
 	"net/http"
 	"strings"
@@ -44,6 +46,10 @@ type Options struct {
 	// makes tokens exactly like WorkOS's, for a client that reaches the
 	// emulator through Transport; empty means the server's own URL.
 	IssuerBase string
+	// DeliveryAttempts and DeliveryBackoff shape webhook deliveries'
+	// retries (defaults DefaultDeliveryAttempts, DefaultDeliveryBackoff).
+	DeliveryAttempts int
+	DeliveryBackoff  time.Duration
 }
 
 // Request is one request the server received, as recorded by Requests.
@@ -74,6 +80,12 @@ type Server struct {
 	recMu    sync.Mutex
 	requests []*Request
 
+	// events sends webhook deliveries; it has its own lock, so a
+	// delivery's record never waits on a handler holding mu.
+	events           deliverer
+	deliveryAttempts int
+	deliveryBackoff  time.Duration
+
 	mu       sync.Mutex
 	served   emuhttp.Served
 	seenBase string // base URL of the latest request, for servers used via ServeHTTP only
@@ -102,7 +114,11 @@ func New(opts Options) *Server {
 		optKey:   opts.Key,
 		sessions: map[string]*session{},
 		refresh:  map[string]string{},
+
+		deliveryAttempts: cmp.Or(opts.DeliveryAttempts, DefaultDeliveryAttempts),
+		deliveryBackoff:  cmp.Or(opts.DeliveryBackoff, DefaultDeliveryBackoff),
 	}
+	s.events.ctx, s.events.cancel = context.WithCancel(context.Background())
 	if s.clientID == "" {
 		s.clientID = DefaultClientID
 	}
@@ -150,7 +166,9 @@ func (s *Server) routes() *http.ServeMux {
 		http.MethodPost: s.authed(s.createUser),
 	})
 	mux.Handle("/user_management/users/{id}", methods{
-		http.MethodGet: s.authed(s.getUser),
+		http.MethodGet:    s.authed(s.getUser),
+		http.MethodPut:    s.authed(s.updateUser),
+		http.MethodDelete: s.authed(s.deleteUser),
 	})
 	// Browsers and SDKs call these two without the API key.
 	mux.Handle("/user_management/authenticate", methods{
@@ -172,7 +190,12 @@ func (s *Server) Start(addr string) (string, error) {
 
 // Close stops a started server and drops its open connections, which also
 // ends requests waiting on injected latency. It is a no-op otherwise.
-func (s *Server) Close() error { return s.served.Close() }
+// Pending webhook deliveries stop.
+func (s *Server) Close() error {
+	s.events.cancel()
+	s.events.wg.Wait()
+	return s.served.Close()
+}
 
 // URL is the base URL returned by Start, or "" before it.
 func (s *Server) URL() string { return s.served.URL() }

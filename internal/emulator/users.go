@@ -65,6 +65,7 @@ func (s *Server) addUserLocked(u user) user {
 		u.Metadata = map[string]string{}
 	}
 	s.users = append(s.users, u)
+	s.emitLocked("user.created", u)
 	return u
 }
 

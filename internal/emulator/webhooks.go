@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
+
+	"github.com/convex-authkit/convex-authkit/internal/netpolicy"
 )
 
 type webhookEndpoint struct {
@@ -34,8 +37,10 @@ func (in webhookInput) check(w http.ResponseWriter, create bool) bool {
 			raw = *in.EndpointURL
 		}
 		// Convex deployments and every real receiver are HTTPS; WorkOS
-		// refuses anything else.
-		if u, err := url.Parse(raw); err != nil || u.Scheme != "https" || u.Host == "" {
+		// refuses anything else. The emulator also takes plain http on a
+		// loopback host, so that a local deployment emulator can receive
+		// its deliveries offline.
+		if u, err := url.Parse(raw); err != nil || u.Host == "" || !(u.Scheme == "https" || u.Scheme == "http" && netpolicy.IsLocalHost(u.Hostname())) {
 			writeCoded(w, http.StatusUnprocessableEntity, "invalid_url", "The endpoint URL must be a valid HTTPS URL.")
 			return false
 		}
@@ -158,4 +163,32 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// AddWebhookEndpoint seeds an endpoint, as if made in the dashboard, and
+// returns its id and secret.
+func (s *Server) AddWebhookEndpoint(endpointURL string, events []string, enabled bool) (id, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	e := webhookEndpoint{Object: "webhook_endpoint", ID: "we_" + s.ids.next(now), EndpointURL: endpointURL,
+		Status: "enabled", Events: slices.Clone(events), CreatedAt: timestamp(now), UpdatedAt: timestamp(now)}
+	if !enabled {
+		e.Status = "disabled"
+	}
+	e.Secret = "whsec_" + s.derive("webhook secret", e.ID)
+	s.webhooks = append(s.webhooks, e)
+	return e.ID, e.Secret
+}
+
+// WebhookEndpoints describes each endpoint as "URL status event,event",
+// for tests to compare.
+func (s *Server) WebhookEndpoints() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(s.webhooks))
+	for i, e := range s.webhooks {
+		out[i] = fmt.Sprintf("%s %s %s", e.EndpointURL, e.Status, strings.Join(e.Events, ","))
+	}
+	return out
 }

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -74,7 +75,10 @@ func Install(spec Spec, logf func(format string, args ...any)) (string, error) {
 		return "", err
 	}
 	sum := sha256.Sum256(spec.Lock)
-	dir := filepath.Join(root, fmt.Sprintf("%s-%s-%x", spec.Name, spec.Version, sum[:6]))
+	// A scoped name (@workos-inc/node) has a slash, which a folder name
+	// cannot: the scope becomes a prefix (workos-inc+node).
+	folder := strings.NewReplacer("@", "", "/", "+").Replace(spec.Name)
+	dir := filepath.Join(root, fmt.Sprintf("%s-%s-%x", folder, spec.Version, sum[:6]))
 	if isComplete(dir) {
 		return dir, nil
 	}
@@ -95,7 +99,7 @@ func Install(spec Spec, logf func(format string, args ...any)) (string, error) {
 			return dir, nil // installed while we waited for the lock
 		}
 	}
-	prefix := "." + spec.Name + "-install-"
+	prefix := "." + folder + "-install-"
 	removeStale(root, prefix)
 	tmp, err := os.MkdirTemp(root, prefix)
 	if err != nil {

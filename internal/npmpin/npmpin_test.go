@@ -307,3 +307,22 @@ func concurrentChild(t *testing.T) {
 	}
 	fmt.Println("installed into " + dir)
 }
+
+// TestInstallScopedName: a scoped package's slash cannot be part of the
+// cache folder's name (it failed with "pattern contains path separator").
+func TestInstallScopedName(t *testing.T) {
+	root, _ := fakeEnv(t)
+	spec := Spec{Name: "@scope/leftpad", Version: "1.0.0",
+		PackageJSON: []byte(`{"dependencies":{"@scope/leftpad":"1.0.0"}}`),
+		Lock:        []byte(`{"lockfileVersion":3}`)}
+	dir, err := Install(spec, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := regexp.MustCompile(`^scope\+leftpad-1\.0\.0-[0-9a-f]{12}$`); filepath.Dir(dir) != root || !want.MatchString(filepath.Base(dir)) {
+		t.Errorf("installed into %s, want %s/scope+leftpad-1.0.0-<12 hex>", dir, root)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@scope", "leftpad", "package.json")); err != nil {
+		t.Error(err)
+	}
+}

@@ -73,11 +73,16 @@ type Server struct {
 	// page (see SetHTMLPages).
 	htmlPages atomic.Bool
 
-	mu        sync.Mutex
-	vars      map[string]string
-	providers []map[string]any
-	siteURL   string
-	cloudURL  string
+	// routes is whether the app's HTTP actions include the
+	// @convex-dev/workos-authkit routes (SetComponentRoutes).
+	routes atomic.Bool
+
+	mu         sync.Mutex
+	deliveries []Received
+	vars       map[string]string
+	providers  []map[string]any
+	siteURL    string
+	cloudURL   string
 
 	// recMu guards the records alone: a handler holding mu writes its
 	// status through the record.
@@ -103,6 +108,8 @@ func New(opts Options) *Server {
 	}
 	mux.HandleFunc("POST /api/function", s.authed(false, s.function(false)))
 	mux.HandleFunc("POST /api/query", s.authed(false, s.function(true)))
+	mux.HandleFunc("POST /workos/webhook", s.componentRoute("WORKOS_WEBHOOK_SECRET"))
+	mux.HandleFunc("POST /workos/action", s.componentRoute("WORKOS_ACTION_SECRET"))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NotFound", "No route for "+r.Method+" "+r.URL.Path)
 	})
