@@ -27,15 +27,21 @@ function main() {
   const want = require("./package.json").version;
   if (JSON.parse(out).version !== want) return;
 
+  // Made beside the launcher and renamed over it, so that bin/ holds either
+  // the launcher or the whole binary, never part of one.
   const launcher = path.join(__dirname, "bin", "convex-authkit");
   const tmp = launcher + ".install-" + process.pid;
   try {
-    fs.linkSync(bin, tmp);
-  } catch {
-    fs.copyFileSync(bin, tmp);
+    try {
+      fs.linkSync(bin, tmp);
+    } catch {
+      fs.copyFileSync(bin, tmp);
+    }
+    fs.chmodSync(tmp, 0o755);
+    fs.renameSync(tmp, launcher);
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
-  fs.chmodSync(tmp, 0o755);
-  fs.renameSync(tmp, launcher);
 }
 
 try {

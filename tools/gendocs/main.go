@@ -100,66 +100,16 @@ func verbatim(c *cobra.Command) {
 	}
 }
 
-// referencePages renders one Markdown page per command, keyed by file name.
+// referencePages renders the Markdown reference, one page per command,
+// keyed by file name; the names match the links cobra writes between pages.
 func referencePages() (map[string][]byte, error) {
-	pages := map[string][]byte{}
-	var walk func(c *cobra.Command) error
-	walk = func(c *cobra.Command) error {
-		if !c.IsAvailableCommand() && c.HasParent() && !c.IsAdditionalHelpTopicCommand() {
-			return nil
-		}
-		var b bytes.Buffer
-		if err := doc.GenMarkdownCustom(c, &b, func(s string) string { return s }); err != nil {
-			return fmt.Errorf("%s: %w", c.CommandPath(), err)
-		}
-		pages[pageName(c)] = b.Bytes()
-		for _, sub := range c.Commands() {
-			if err := walk(sub); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return pages, walk(tree())
+	return pages(tree(), "_", ".md", func(c *cobra.Command, w io.Writer) error {
+		return doc.GenMarkdownCustom(c, w, func(link string) string { return link })
+	})
 }
 
-func pageName(c *cobra.Command) string {
-	return strings.ReplaceAll(c.CommandPath(), " ", "_") + ".md"
-}
-
-// writeReference replaces the .md files of dir with the current pages, so a
-// page of a removed command does not linger.
-func writeReference(dir string) error {
-	pages, err := referencePages()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	old, err := filepath.Glob(filepath.Join(dir, "*.md"))
-	if err != nil {
-		return err
-	}
-	for _, p := range old {
-		if _, keep := pages[filepath.Base(p)]; !keep {
-			if err := os.Remove(p); err != nil {
-				return err
-			}
-		}
-	}
-	for name, b := range pages {
-		if err := atomicfile.Write(filepath.Join(dir, name), b); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func writeMan(dir, version string, date time.Time) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
+// manPages renders one man page per command, named as GenManTree names them.
+func manPages(version string, date time.Time) (map[string][]byte, error) {
 	header := &doc.GenManHeader{
 		Title:   "CONVEX-AUTHKIT",
 		Section: "1",
@@ -167,22 +117,76 @@ func writeMan(dir, version string, date time.Time) error {
 		Source:  "convex-authkit " + version,
 		Manual:  "convex-authkit manual",
 	}
-	root := tree()
-	if err := doc.GenManTree(root, header, dir); err != nil {
-		return err
-	}
-	// GenManTree skips help topics such as exit-codes, which a packager's
-	// user reading man pages needs as much as the commands.
-	for _, c := range root.Commands() {
-		if !c.IsAdditionalHelpTopicCommand() {
-			continue
+	return pages(tree(), "-", ".1", func(c *cobra.Command, w io.Writer) error {
+		// GenMan fills unset header fields in place: give each page a copy.
+		h := *header
+		return doc.GenMan(c, &h, w)
+	})
+}
+
+// pages renders every command a user can run, and the help topics such as
+// exit-codes (which cobra's own tree writers skip), into files named after
+// the command path joined by sep.
+func pages(root *cobra.Command, sep, ext string, render func(*cobra.Command, io.Writer) error) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	var walk func(c *cobra.Command) error
+	walk = func(c *cobra.Command) error {
+		if c.HasParent() && !c.IsAvailableCommand() && !c.IsAdditionalHelpTopicCommand() {
+			return nil
 		}
 		var b bytes.Buffer
-		if err := doc.GenMan(c, header, &b); err != nil {
+		if err := render(c, &b); err != nil {
 			return fmt.Errorf("%s: %w", c.CommandPath(), err)
 		}
-		name := strings.ReplaceAll(c.CommandPath(), " ", "-") + ".1"
-		if err := atomicfile.Write(filepath.Join(dir, name), b.Bytes()); err != nil {
+		out[strings.ReplaceAll(c.CommandPath(), " ", sep)+ext] = b.Bytes()
+		for _, sub := range c.Commands() {
+			if err := walk(sub); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return out, walk(root)
+}
+
+func writeReference(dir string) error {
+	files, err := referencePages()
+	if err != nil {
+		return err
+	}
+	return writeFiles(dir, files, "*.md")
+}
+
+func writeMan(dir, version string, date time.Time) error {
+	files, err := manPages(version, date)
+	if err != nil {
+		return err
+	}
+	return writeFiles(dir, files, "*.1")
+}
+
+// writeFiles writes files into dir, each whole or not at all, and removes
+// the files matching stale that it did not write, so the page of a removed
+// command does not linger.
+func writeFiles(dir string, files map[string][]byte, stale string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if stale != "" {
+		old, err := filepath.Glob(filepath.Join(dir, stale))
+		if err != nil {
+			return err
+		}
+		for _, p := range old {
+			if _, keep := files[filepath.Base(p)]; !keep {
+				if err := os.Remove(p); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for name, b := range files {
+		if err := atomicfile.Write(filepath.Join(dir, name), b); err != nil {
 			return err
 		}
 	}
@@ -199,18 +203,14 @@ var completionFiles = map[string]func(*cobra.Command, io.Writer) error{
 }
 
 func writeCompletions(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	root := tree()
+	files := map[string][]byte{}
 	for name, gen := range completionFiles {
 		var b bytes.Buffer
 		if err := gen(root, &b); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if err := atomicfile.Write(filepath.Join(dir, name), b.Bytes()); err != nil {
-			return err
-		}
+		files[name] = b.Bytes()
 	}
-	return nil
+	return writeFiles(dir, files, "")
 }

@@ -78,6 +78,13 @@ func TestReferenceCoversEveryCommand(t *testing.T) {
 
 func TestReleaseFiles(t *testing.T) {
 	dir := t.TempDir()
+	// A page of a command that no longer exists, from an earlier run.
+	if err := os.MkdirAll(filepath.Join(dir, "man"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "man", "convex-authkit-removed.1"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	err := run([]string{"-man", filepath.Join(dir, "man"), "-completions", filepath.Join(dir, "completions"),
 		"-version", "1.2.3", "-date", "2026-01-02T03:04:05Z"}, io.Discard)
 	if err != nil {
@@ -92,6 +99,9 @@ func TestReleaseFiles(t *testing.T) {
 		// Plain help text is kept as laid out (.EX), not read as Markdown.
 		{"man/convex-authkit-apply.1", "+ deployment variable WORKOS_CLIENT_ID"},
 		{"man/convex-authkit-exit-codes.1", "usage or configuration error"},
+	}
+	if _, err := os.Stat(filepath.Join(dir, "man", "convex-authkit-removed.1")); !os.IsNotExist(err) {
+		t.Errorf("the page of a removed command is still there (stat: %v)", err)
 	}
 	for _, tt := range tests {
 		b, err := os.ReadFile(filepath.Join(dir, tt.file))
