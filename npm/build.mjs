@@ -69,14 +69,11 @@ function copy(from, to, mode) {
   fs.chmodSync(to, mode);
 }
 
-function platformPackage(out, version, bin) {
-  const os = NODE_OS[bin.goos];
-  const cpu = NODE_CPU[bin.goarch];
-  if (!os || !cpu) throw new UsageError(`no npm platform for ${bin.goos}/${bin.goarch}`);
+function platformPackage(out, version, { os, cpu, path: binary }) {
   const name = `@convex-authkit/${os}-${cpu}`;
   const dir = path.join(out, `${os}-${cpu}`);
   const exe = os === "win32" ? "convex-authkit.exe" : "convex-authkit";
-  copy(bin.path, path.join(dir, "bin", exe), 0o755);
+  copy(binary, path.join(dir, "bin", exe), 0o755);
   fs.writeFileSync(
     path.join(dir, "README.md"),
     `# ${name}\n\nThe ${os}-${cpu} binary of [convex-authkit](https://www.npmjs.com/package/convex-authkit). ` +
@@ -113,20 +110,40 @@ function mainPackage(out, version, platformNames) {
   });
 }
 
+// targets checks every binary before anything is written: each maps to an
+// npm platform, once.
+function targets(binaries) {
+  const seen = new Set();
+  return binaries.map((bin) => {
+    const os = NODE_OS[bin.goos];
+    const cpu = NODE_CPU[bin.goarch];
+    const key = `${bin.goos}/${bin.goarch}`;
+    if (!os || !cpu) throw new UsageError(`no npm platform for ${key}`);
+    if (seen.has(key)) throw new UsageError(`two binaries for ${key}`);
+    seen.add(key);
+    return { os, cpu, path: bin.path };
+  });
+}
+
+// build writes the packages into a staging directory beside --out and
+// renames it into place, so --out holds every package or none.
 function build(opts) {
   if (fs.existsSync(opts.out) && fs.readdirSync(opts.out).length > 0) {
     throw new UsageError(`--out ${opts.out} is not empty; give a new or empty directory`);
   }
-  const seen = new Set();
-  const names = [];
-  for (const bin of opts.binaries) {
-    const key = `${bin.goos}/${bin.goarch}`;
-    if (seen.has(key)) throw new UsageError(`two binaries for ${key}`);
-    seen.add(key);
-    names.push(platformPackage(opts.out, opts.version, bin));
+  const platforms = targets(opts.binaries);
+  const parent = path.dirname(path.resolve(opts.out));
+  fs.mkdirSync(parent, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(parent, ".npm-build-"));
+  try {
+    const names = platforms.map((p) => platformPackage(staging, opts.version, p));
+    mainPackage(staging, opts.version, names);
+    fs.rmSync(opts.out, { recursive: true, force: true });
+    fs.renameSync(staging, opts.out);
+    return names;
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
   }
-  mainPackage(opts.out, opts.version, names);
-  return names;
 }
 
 try {

@@ -274,3 +274,52 @@ func sigtermReachesBinary(t *testing.T, env []string, proj string) {
 		t.Fatal("the launcher was still running a minute after SIGTERM")
 	}
 }
+
+// TestBuildRefuses checks that build.mjs stops with a usage error (exit 3)
+// and a message naming the problem, before writing a package, when its
+// input is wrong.
+func TestBuildRefuses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: not running node")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatal("node not found in PATH: this test runs npm/build.mjs; install Node.js, or run with -short")
+	}
+	work := t.TempDir()
+	bin := filepath.Join(work, "convex-authkit")
+	if err := os.WriteFile(bin, []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	full := filepath.Join(work, "full")
+	if err := os.MkdirAll(filepath.Join(full, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, want string
+		args       []string
+	}{
+		{"no version", "--version and --out are required", []string{"--out", "OUT", "linux/amd64=" + bin}},
+		{"not semver", "is not a semantic version", []string{"--version", "1.2", "--out", "OUT", "linux/amd64=" + bin}},
+		{"no binaries", "no binaries", []string{"--version", "1.2.3", "--out", "OUT"}},
+		{"unknown platform", "no npm platform for plan9/386", []string{"--version", "1.2.3", "--out", "OUT", "plan9/386=" + bin}},
+		{"twice", "two binaries for linux/amd64", []string{"--version", "1.2.3", "--out", "OUT", "linux/amd64=" + bin, "linux/amd64=" + bin}},
+		{"stray argument", `unexpected argument "linux"`, []string{"--version", "1.2.3", "--out", "OUT", "linux"}},
+		{"out not empty", "is not empty", []string{"--version", "1.2.3", "--out", full, "linux/amd64=" + bin}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			args := []string{"node", "build.mjs"}
+			for _, a := range tt.args {
+				args = append(args, strings.ReplaceAll(a, "OUT", out))
+			}
+			got := run(t, nil, ".", 3, args...)
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("output lacks %q:\n%s", tt.want, got)
+			}
+			if entries, _ := os.ReadDir(out); len(entries) > 0 && tt.name != "out not empty" {
+				t.Errorf("build.mjs wrote %d entries into %s before refusing", len(entries), out)
+			}
+		})
+	}
+}
