@@ -60,6 +60,7 @@ func setupScript(env *testscript.Env) error {
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	cmds := maps.Clone(emulatorCmds)
 	maps.Copy(cmds, deploymentCmds)
+	maps.Copy(cmds, listenCmds)
 	return cmds
 }
 

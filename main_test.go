@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -156,4 +157,39 @@ func TestScripts(t *testing.T) {
 		Setup:         setupScript,
 		Cmds:          cmds,
 	})
+}
+
+// listenCmds let a script run a server of its own (`exec convex-authkit
+// emulate ... &`) on a port it knows:
+//
+//	free-port VAR       set VAR to a loopback port free at this moment
+//	await-listen ADDR   wait (up to 30s) until something accepts on ADDR
+var listenCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"free-port": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) != 1 {
+			ts.Fatalf("usage: free-port VAR")
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		port := l.Addr().(*net.TCPAddr).Port
+		ts.Check(l.Close())
+		ts.Setenv(args[0], strconv.Itoa(port))
+	},
+	"await-listen": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) != 1 {
+			ts.Fatalf("usage: await-listen HOST:PORT")
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			c, err := net.DialTimeout("tcp", args[0], time.Second)
+			if err == nil {
+				ts.Check(c.Close())
+				return
+			}
+			if time.Now().After(deadline) {
+				ts.Fatalf("await-listen: nothing accepts on %s after 30s: %v", args[0], err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	},
 }

@@ -23,6 +23,7 @@ type doctorFlags struct {
 	reqTimeout    time.Duration
 	baseURL       string
 	strict        bool
+	emulate       bool
 }
 
 func (df *doctorFlags) bind(c *cobra.Command, verb string) {
@@ -34,6 +35,7 @@ func (df *doctorFlags) bind(c *cobra.Command, verb string) {
 	fl.DurationVar(&df.reqTimeout, "request-timeout", doctor.DefaultRequestTimeout, "time limit of each request (JWKS, WorkOS)")
 	fl.StringVar(&df.baseURL, "workos-url", "", "WorkOS API base URL (default: WORKOS_BASE_URL, else https://api.workos.com)")
 	fl.BoolVar(&df.strict, "strict", false, "treat warnings as failures")
+	fl.BoolVar(&df.emulate, "emulate", false, "run against an in-process WorkOS emulator playing https://api.workos.com, signing with the emulators' well-known key (no account needed; see --help)")
 }
 
 // options fills the doctor options the two commands share; c names the
@@ -41,6 +43,9 @@ func (df *doctorFlags) bind(c *cobra.Command, verb string) {
 func (df *doctorFlags) options(f *cmdutil.Factory, c *cobra.Command) (doctor.Options, error) {
 	if df.timeout <= 0 || df.reqTimeout <= 0 {
 		return doctor.Options{}, cmdutil.FlagErrorf("--timeout and --request-timeout must be positive")
+	}
+	if df.emulate && df.baseURL != "" {
+		return doctor.Options{}, cmdutil.FlagErrorf("--emulate and --workos-url cannot be combined")
 	}
 	denv := map[string]string{}
 	for _, kv := range df.deploymentEnv {
@@ -62,7 +67,7 @@ func (df *doctorFlags) options(f *cmdutil.Factory, c *cobra.Command) (doctor.Opt
 		IO: f.IOStreams, Options: df.project(f),
 		JSON: f.Globals.JSON, Verbose: f.Globals.Verbose, Strict: df.strict,
 		CI:            f.CIStep(c.CommandPath()),
-		DeploymentEnv: denv, BaseURL: df.baseURL,
+		DeploymentEnv: denv, BaseURL: df.baseURL, Emulate: df.emulate,
 		Timeout: df.timeout, RequestTimeout: df.reqTimeout,
 		Now: f.Now, UserAgent: "convex-authkit/" + f.Build.Version,
 		Attach: func(vars deployment.Vars, section string) (*deployment.Attached, error) {
@@ -99,7 +104,7 @@ func readToken(f *cmdutil.Factory, c *cobra.Command, arg string, asArg bool) (to
 func newCmdDoctor(f *cmdutil.Factory, runF func(doctor.Options) error) *cobra.Command {
 	var df doctorFlags
 	var token, login, siteURL string
-	var list, emulate, webhookTest, webhookTestProd bool
+	var list, webhookTest, webhookTestProd bool
 	c := &cobra.Command{
 		Use:   "doctor [CHECK|GROUP...]",
 		Short: "Diagnose AuthKit + Convex auth as a Convex deployment and WorkOS would",
@@ -141,8 +146,10 @@ With --emulate, WorkOS is the embedded emulator, playing https://api.workos.com
 (its tokens' iss and JWKS URLs are WorkOS's), holding the section's redirect
 URIs and CORS origins as apply registers them and the --login user with the
 given password: a rehearsal of the whole chain, the auth config judged as
-against WorkOS, with no account. The deployment checks still use the deployment
-if one is connected.
+against WorkOS, with no account. Every emulator signs with the same
+well-known key, so --token also takes a token from 'convex-authkit emulate
+--play-workos'. The deployment checks still use the deployment if one is
+connected.
 
 Secrets (the API key, the cookie password, tokens) are never printed in full.
 
@@ -186,13 +193,10 @@ deployment that refuses its key one too (deployment.connection), not exit 4.`,
 			if err != nil {
 				return err
 			}
-			if emulate && df.baseURL != "" {
-				return cmdutil.FlagErrorf("--emulate and --workos-url cannot be combined")
-			}
 			if webhookTestProd && !webhookTest {
 				return cmdutil.FlagErrorf("--webhook-test-prod works with --webhook-test")
 			}
-			opts.Select, opts.Login, opts.Emulate = sel, login, emulate
+			opts.Select, opts.Login = sel, login
 			opts.SiteURL, opts.WebhookTest, opts.WebhookTestProd = siteURL, webhookTest, webhookTestProd
 			if token != "" {
 				if opts.Token, opts.TokenSource, err = readToken(f, cmd, token, false); err != nil {
@@ -215,7 +219,6 @@ deployment that refuses its key one too (deployment.connection), not exit 4.`,
 	fl.StringVar(&token, "token", "", "an access token to verify as Convex would; - reads it from stdin")
 	fl.StringVar(&login, "login", "", "sign this user in with WorkOS password authentication and verify the token (password: WORKOS_TEST_PASSWORD, or asked)")
 	fl.BoolVar(&list, "list-checks", false, "list the checks and groups, and exit")
-	fl.BoolVar(&emulate, "emulate", false, "run against an in-process WorkOS emulator playing https://api.workos.com, with the section's URLs registered and the --login user added (no account needed)")
 	fl.StringVar(&siteURL, "site-url", "", "the deployment's HTTP actions origin, for the webhooks checks (default: asked of the deployment)")
 	fl.BoolVar(&webhookTest, "webhook-test", false, "send one signed "+doctor.DeliveryEvent+" event to the deployment's /workos/webhook (webhooks.delivery)")
 	fl.BoolVar(&webhookTestProd, "webhook-test-prod", false, "with --webhook-test: allow it for the prod section")

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"strconv"
@@ -24,6 +25,7 @@ func newCmdEmulate(f *cmdutil.Factory) *cobra.Command {
 	var port, deploymentPort int
 	var clientID, apiKey, seedPath string
 	var userFlags []string
+	var playWorkOS bool
 	var ff faultFlags
 	c := &cobra.Command{
 		Use:   "emulate",
@@ -49,7 +51,15 @@ and 'doctor --workos-url URL --login EMAIL' verifies one. Its tokens name the
 emulator's URL (iss http://127.0.0.1:PORT/user_management/CLIENT_ID), so a
 Convex deployment accepts them only with providers whose issuer and jwks use
 that URL, e.g. read from WORKOS_BASE_URL, and only a local deployment (npx
-convex dev --local) can fetch its JWKS. An app's AuthKit SDK reaches it with
+convex dev --local) can fetch its JWKS.
+
+With --play-workos its tokens name https://api.workos.com instead, as
+WorkOS's would, so the auth config convex-authkit generates routes them:
+'token verify --emulate TOKEN' and 'doctor --emulate --token TOKEN' check
+them against that config with no account and no network, since every
+emulator signs with the same well-known key (public test material, not a
+secret: never trust it outside a rehearsal). Give --client-id the project's
+WORKOS_CLIENT_ID, which the issuer names. An app's AuthKit SDK reaches it with
 its API hostname, port and https settings (WORKOS_API_HOSTNAME=127.0.0.1,
 WORKOS_API_PORT=PORT, WORKOS_API_HTTPS=false for the server SDKs).
 
@@ -64,6 +74,12 @@ hold for every request.`,
 		Example: `  convex-authkit emulate --port 4100 --user ada@example.com:'correct horse'
   WORKOS_TEST_PASSWORD='correct horse' convex-authkit emulate token ada@example.com
   convex-authkit emulate --seed workos-seed.json
+
+  # Tokens the generated auth config accepts, checked without an account
+  convex-authkit emulate --play-workos --client-id "$WORKOS_CLIENT_ID" --user ada@example.com:pw
+  TOKEN=$(WORKOS_TEST_PASSWORD=pw convex-authkit emulate token ada@example.com --client-id "$WORKOS_CLIENT_ID")
+  convex-authkit token verify --emulate "$TOKEN"
+
   WORKOS_API_KEY=sk_test_emulator_0000000000000000 convex-authkit apply --workos-url http://127.0.0.1:4100
   CONVEX_SELF_HOSTED_URL=http://127.0.0.1:4101 CONVEX_SELF_HOSTED_ADMIN_KEY='convex-self-hosted|emulator-admin-key-0000000000000000' npx convex env set FOO bar
 
@@ -100,7 +116,11 @@ hold for every request.`,
 					deploymentPort = port + 1
 				}
 			}
-			emu := emulator.New(emulator.Options{ClientID: clientID, APIKey: apiKey})
+			opts := emulator.Options{ClientID: clientID, APIKey: apiKey}
+			if playWorkOS {
+				opts.IssuerBase = workos.DefaultBaseURL
+			}
+			emu := emulator.New(opts)
 			emu.SetFaults(faults)
 			url, err := emu.Start(net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 			if err != nil {
@@ -126,8 +146,9 @@ hold for every request.`,
 			if apiKey != "" {
 				shownKey = secret.Mask(apiKey)
 			}
+			issuer := cmp.Or(opts.IssuerBase, url) + "/user_management/" + emu.ClientID()
 			if f.Globals.JSON {
-				if err := cmdutil.WriteJSON(io.Out, map[string]any{"schemaVersion": cmdutil.SchemaVersion, "url": url, "clientId": emu.ClientID(), "apiKey": shownKey,
+				if err := cmdutil.WriteJSON(io.Out, map[string]any{"schemaVersion": cmdutil.SchemaVersion, "url": url, "clientId": emu.ClientID(), "apiKey": shownKey, "issuer": issuer,
 					"deployment": map[string]any{"url": depURL, "adminKey": dep.AdminKey()}, "users": emails}); err != nil {
 					return err
 				}
@@ -136,6 +157,9 @@ hold for every request.`,
 				if len(emails) > 0 {
 					// Passwords are the user's to know; they are not shown.
 					fmt.Fprintf(io.Out, "Users, each signing in with its password: %s\n  WORKOS_TEST_PASSWORD=... convex-authkit emulate token %s --workos-url %s\n\n", strings.Join(emails, ", "), emails[0], url)
+				}
+				if playWorkOS {
+					fmt.Fprintf(io.Out, "Tokens name %s, as WorkOS's do; check one against the project's auth config with\n  convex-authkit token verify --emulate TOKEN\n\n", issuer)
 				}
 				fmt.Fprintf(io.Out, "Convex deployment emulator listening on %s (it holds WORKOS_CLIENT_ID)\n\n  export CONVEX_SELF_HOSTED_URL=%s\n  export CONVEX_SELF_HOSTED_ADMIN_KEY='%s'\n\nPress Ctrl-C to stop.\n", depURL, depURL, dep.AdminKey())
 			}
@@ -157,6 +181,7 @@ hold for every request.`,
 	fl.StringVar(&apiKey, "api-key", "", "API key the emulator accepts (default: a fixed sk_test_ key)")
 	fl.StringArrayVar(&userFlags, "user", nil, "start with this user, EMAIL:PASSWORD (repeatable)")
 	fl.StringVar(&seedPath, "seed", "", "start with the users of this seed file (the official WorkOS emulator's format, JSON)")
+	fl.BoolVar(&playWorkOS, "play-workos", false, "mint tokens whose iss names https://api.workos.com, as WorkOS's do, for 'token verify --emulate' and the generated auth config")
 	ff.bind(fl)
 	c.AddCommand(newCmdEmulateToken(f))
 	return c

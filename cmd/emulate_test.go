@@ -63,14 +63,15 @@ func runEmulate(t *testing.T, args ...string) (first []byte, stop func() (int, s
 func TestEmulate(t *testing.T) {
 	doc, stop := runEmulate(t, "--json")
 	var got struct {
-		SchemaVersion         int
-		URL, ClientID, APIKey string
+		SchemaVersion                 int
+		URL, ClientID, APIKey, Issuer string
 	}
 	if err := json.Unmarshal(doc, &got); err != nil {
 		t.Fatalf("stdout is not a JSON document: %v\n%s", err, doc)
 	}
 	if got.SchemaVersion != 1 || !strings.HasPrefix(got.URL, "http://127.0.0.1:") ||
-		got.ClientID != emulator.DefaultClientID || got.APIKey != emulator.DefaultAPIKey {
+		got.ClientID != emulator.DefaultClientID || got.APIKey != emulator.DefaultAPIKey ||
+		got.Issuer != got.URL+"/user_management/"+emulator.DefaultClientID {
 		t.Fatalf("document = %+v", got)
 	}
 	req, _ := http.NewRequest("GET", got.URL+"/user_management/redirect_uris", nil)
@@ -93,6 +94,14 @@ func TestEmulate(t *testing.T) {
 	text, stop := runEmulate(t, "--client-id", "client_01HXYZ", "--api-key", "sk_test_mine0000000000000000abcd")
 	if s := string(text); !strings.Contains(s, "  WORKOS_CLIENT_ID=client_01HXYZ\n") ||
 		!strings.Contains(s, "  WORKOS_API_KEY=sk_test_…abcd\n") || strings.Contains(s, "mine") {
+		t.Errorf("stdout:\n%s", s)
+	}
+	stop()
+
+	// --play-workos: tokens name WorkOS, and the text says how to check one.
+	text, stop = runEmulate(t, "--play-workos")
+	if s := string(text); !strings.Contains(s, "Tokens name https://api.workos.com/user_management/"+emulator.DefaultClientID+", as WorkOS's do") ||
+		!strings.Contains(s, "  convex-authkit token verify --emulate TOKEN\n") {
 		t.Errorf("stdout:\n%s", s)
 	}
 	stop()

@@ -84,10 +84,23 @@ that provider's JWKS and checks the signature, the times and the claims, and
 reports the jwks checks of the provider it matched. --verbose and --json show
 the identity Convex would build. The output has doctor's shape.
 
+With --emulate, WorkOS is the embedded emulator playing https://api.workos.com,
+as for doctor --emulate: it serves the JWKS of the emulators' well-known
+signing key, so a token from 'convex-authkit emulate --play-workos' (whose
+iss names https://api.workos.com) is judged against the project's auth config
+with no account and nothing leaving the machine. A token from an emulator
+without --play-workos names the emulator's own URL, which only a config
+reading WORKOS_BASE_URL accepts: verify it with --workos-url URL instead.
+
 Exit status: 0 Convex would accept the token, 1 it would not (or a check could
 not run), 3 bad flags or token input.`,
 		Example: `  convex-authkit token verify "$TOKEN" --env prod
-  pbpaste | convex-authkit token verify - --json --verbose`,
+  pbpaste | convex-authkit token verify - --json --verbose
+
+  # A token from the emulator, checked against the generated auth config
+  convex-authkit emulate --play-workos --client-id "$WORKOS_CLIENT_ID" --user ada@example.com:pw &
+  TOKEN=$(WORKOS_TEST_PASSWORD=pw convex-authkit emulate token ada@example.com --client-id "$WORKOS_CLIENT_ID")
+  convex-authkit token verify --emulate "$TOKEN"`,
 		Args: tokenArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := df.options(f, cmd)

@@ -37,8 +37,9 @@ const (
 type Options struct {
 	ClientID string // default DefaultClientID
 	APIKey   string // default DefaultAPIKey; an sk_live_ key makes it a production environment
-	// Key signs access tokens; nil = generate a 2048-bit RSA key once per
-	// Server, when first needed.
+	// Key signs access tokens; nil = wellKnownKey, the same in every
+	// emulator, so that one emulator's tokens verify against another's JWKS.
+	// A test that needs keys to differ passes its own.
 	Key *rsa.PrivateKey
 	Now func() time.Time // default time.Now
 	// IssuerBase is the base of minted tokens' iss
@@ -68,8 +69,8 @@ type Server struct {
 	now      func() time.Time
 	mux      *http.ServeMux
 
-	// The signing key and everything derived from it are built on first use:
-	// generating an RSA key is slow, and most tests never mint a token.
+	// The signer (the JWKS and its certificate) is built on first use:
+	// most tests never mint a token.
 	keyOnce sync.Once
 	optKey  *rsa.PrivateKey
 	sig     *signer

@@ -745,18 +745,36 @@ func TestJWKS(t *testing.T) {
 	wantKeys(t, r.body, "message")
 }
 
-func TestGeneratedKey(t *testing.T) {
-	s := New(Options{})
-	srv := httptest.NewServer(s)
-	defer srv.Close()
-	k1 := fetchJWKS(t, srv.URL, s)
-	k2 := fetchJWKS(t, srv.URL, s)
-	if !jsonEqual(k1, k2) {
-		t.Error("a generated key must be generated once per server")
+// Without Options.Key every emulator signs with the same well-known key, so
+// a token minted by one (a standalone `emulate`) verifies against the JWKS of
+// another (the in-process one of `token verify --emulate`), whatever the
+// clock; a key of the test's own still makes them differ.
+func TestWellKnownKey(t *testing.T) {
+	minter := New(Options{IssuerBase: "https://api.workos.com"})
+	minter.AddUser("ada@example.com", "pw")
+	tok, err := minter.Token("ada@example.com")
+	if err != nil {
+		t.Fatal(err)
 	}
-	pub := publicKey(t, k1["keys"].([]any)[0].(map[string]any))
-	if pub.N.BitLen() != 2048 {
-		t.Errorf("generated key has %d bits", pub.N.BitLen())
+	other := New(Options{IssuerBase: "https://api.workos.com", Now: clock})
+	srv := httptest.NewServer(other)
+	defer srv.Close()
+	k1 := fetchJWKS(t, srv.URL, other)
+	if !jsonEqual(k1, fetchJWKS(t, srv.URL, other)) {
+		t.Error("the JWKS must be built once per server")
+	}
+	if bits := publicKey(t, k1["keys"].([]any)[0].(map[string]any)).N.BitLen(); bits != 2048 {
+		t.Errorf("the well-known key has %d bits", bits)
+	}
+	if _, claims := verify(t, tok, k1); claims["iss"] != "https://api.workos.com/user_management/"+DefaultClientID {
+		t.Errorf("iss = %v", claims["iss"])
+	}
+
+	own := New(Options{Key: testKey()})
+	srv2 := httptest.NewServer(own)
+	defer srv2.Close()
+	if jsonEqual(fetchJWKS(t, srv2.URL, own)["keys"].([]any)[0].(map[string]any)["n"], k1["keys"].([]any)[0].(map[string]any)["n"]) {
+		t.Error("Options.Key must replace the well-known key")
 	}
 }
 

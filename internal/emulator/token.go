@@ -7,14 +7,17 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	_ "embed"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"math/big"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -35,15 +38,33 @@ var ownedClaims = map[string]bool{
 	"org_id": true, "role": true, "roles": true, "permissions": true,
 }
 
+// wellKnownPEM is the emulator's default signing key. It is public on
+// purpose: every emulator, in every process, signs with it, so that a token
+// minted by a standalone `emulate` verifies against the in-process emulator
+// of `token verify --emulate` or `doctor --emulate`, as a token from WorkOS
+// verifies against WorkOS's JWKS wherever it is fetched.
+//
+//go:embed wellknown_signing_key.pem
+var wellKnownPEM []byte
+
+// wellKnownKey is the default signing key (Options.Key nil), parsed once.
+var wellKnownKey = sync.OnceValue(func() *rsa.PrivateKey {
+	block, _ := pem.Decode(wellKnownPEM)
+	if block == nil {
+		panic("emulator: the embedded signing key is not PEM")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		panic("emulator: the embedded signing key: " + err.Error())
+	}
+	return k.(*rsa.PrivateKey)
+})
+
 func (s *Server) signer() (*signer, error) {
 	s.keyOnce.Do(func() {
 		key := s.optKey
 		if key == nil {
-			var err error
-			if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-				s.sigErr = fmt.Errorf("emulator: generating the signing key: %w", err)
-				return
-			}
+			key = wellKnownKey()
 		}
 		s.sig, s.sigErr = newSigner(key, s.now())
 	})

@@ -175,7 +175,7 @@ func fixFor(p Provider, diffs []Difference) string {
 	}
 	switch {
 	case kinds[DiffEmulator]:
-		return "An emulator's tokens name its own URL and are signed with its own key: only a provider whose issuer and jwks use that URL accepts them, such as `${process.env.WORKOS_BASE_URL}/user_management/${clientId}` with WORKOS_BASE_URL set to the emulator on a deployment that can reach it (a local one: npx convex dev --local); a cloud deployment cannot fetch its JWKS. `convex-authkit apply --emulate` and the demo play https://api.workos.com instead."
+		return "An emulator's tokens name its own URL: only a provider whose issuer and jwks use that URL accepts them, such as `${process.env.WORKOS_BASE_URL}/user_management/${clientId}` with WORKOS_BASE_URL set to the emulator on a deployment that can reach it (a local one: npx convex dev --local); a cloud deployment cannot fetch its JWKS. To check the generated config instead, start the emulator with --play-workos (its tokens then name https://api.workos.com) and run `convex-authkit token verify --emulate`."
 	case kinds[DiffCustomDomain]:
 		return "With a WorkOS custom auth domain, add providers whose issuer (and jwks) use that domain; note that this changes tokenIdentifier for existing users."
 	case kinds[DiffAudMissing] && strings.TrimRight(p.Issuer, "/") == "https://api.workos.com":
