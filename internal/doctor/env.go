@@ -40,7 +40,7 @@ func (d *doctor) varsUsing(frameworkVar string, fallback []string, marker, authE
 	}
 	if d.sec != nil {
 		for _, ev := range d.sec.LocalEnvVars {
-			if strings.Contains(ev.Name, marker) || usesAuthEnv(ev.Template, authEnv) {
+			if strings.Contains(ev.Name, marker) || interpolate.UsesAuthEnv(ev.Template, authEnv) {
 				names = append(names, ev.Name)
 			}
 		}
@@ -52,18 +52,6 @@ func (d *doctor) varsUsing(frameworkVar string, fallback []string, marker, authE
 		}
 	}
 	return out
-}
-
-func usesAuthEnv(template, name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, s := range interpolate.Parse(template) {
-		if s.Kind == interpolate.AuthEnv && s.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // where returns the place a variable is set, when it is a file.
@@ -143,7 +131,7 @@ func (d *doctor) clientIDFix(v resolve.Variable, ref string) string {
 		return set + " in the environment, or unset it"
 	}
 	if v.File == resolve.DotenvFiles[0] && d.sec != nil && slices.ContainsFunc(d.sec.LocalEnvVars, func(ev resolve.EnvVar) bool {
-		return ev.Name == v.Name && usesAuthEnv(ev.Template, "WORKOS_CLIENT_ID")
+		return ev.Name == v.Name && interpolate.UsesAuthEnv(ev.Template, "WORKOS_CLIENT_ID")
 	}) {
 		return set + " (`convex-authkit generate env --force` replaces it in .env.local)"
 	}
@@ -234,7 +222,7 @@ func (d *doctor) envSecretExposure() Check {
 	if d.sec != nil {
 		for _, ev := range d.sec.LocalEnvVars {
 			prefix := secret.PublicPrefix(ev.Name)
-			if prefix == "" || !(usesAuthEnv(ev.Template, "WORKOS_API_KEY") || secret.LooksLikeAPIKey(ev.Value.Value)) {
+			if prefix == "" || !(interpolate.UsesAuthEnv(ev.Template, "WORKOS_API_KEY") || secret.LooksLikeAPIKey(ev.Value.Value)) {
 				continue
 			}
 			found = append(found, diag.Problem{Severity: diag.SeverityError, File: d.cfg.File, Path: ev.Path, Line: ev.Line, Column: ev.Column,

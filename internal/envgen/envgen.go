@@ -339,7 +339,7 @@ func (p *planner) localEnvVar(ev resolve.EnvVar) {
 			})
 		}
 		a := dotenv.Assignment{Name: ev.Name, Value: ev.Value.Value, Replace: p.req.Force}
-		if !inFile && !p.commented && usesClientID(ev.Template) {
+		if !inFile && !p.commented && interpolate.UsesAuthEnv(ev.Template, "WORKOS_CLIENT_ID") {
 			p.commented = true
 			id, _, _ := p.req.Sources.GetAuth("WORKOS_ENVIRONMENT_ID")
 			comment := "# See this environment at https://dashboard.workos.com/" + id + "/authentication"
@@ -506,15 +506,6 @@ func hasLocalEnvVars(cfg *config.Config) bool {
 		v = m.Value
 	}
 	return v.Kind == jsonpos.Object
-}
-
-func usesClientID(template string) bool {
-	for _, s := range interpolate.Parse(template) {
-		if s.Kind == interpolate.AuthEnv && s.Name == "WORKOS_CLIENT_ID" {
-			return true
-		}
-	}
-	return false
 }
 
 // problemsAt returns the problems of the value at path.

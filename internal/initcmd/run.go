@@ -20,6 +20,7 @@ import (
 	"github.com/convex-authkit/convex-authkit/internal/deployment"
 	"github.com/convex-authkit/convex-authkit/internal/diag"
 	"github.com/convex-authkit/convex-authkit/internal/framework"
+	"github.com/convex-authkit/convex-authkit/internal/interpolate"
 	"github.com/convex-authkit/convex-authkit/internal/iostreams"
 	"github.com/convex-authkit/convex-authkit/internal/project"
 	"github.com/convex-authkit/convex-authkit/internal/prompt"
@@ -112,7 +113,7 @@ func Run(opts Options) error {
 	// convex.json as it is, nil when there is none. An error waits for
 	// the redactor: a syntax error quotes the word it stopped at.
 	cur, curErr := currentConfig(opts)
-	pkg, a, src, err := answers(opts, recordedAuthDomain(opts, cur, curErr))
+	pkg, a, src, err := answers(opts, cur, recordedAuthDomain(opts, cur, curErr))
 	if err != nil {
 		return err
 	}
@@ -174,9 +175,10 @@ func execute(opts Options, pkg *framework.PackageJSON, a *Answers, cur *config.C
 }
 
 // answers gathers flags, detection and, on a terminal, the form's answers,
-// and checks that nothing required is missing. recorded is the custom
-// domain the auth config records, the answer when --auth-domain is absent.
-func answers(opts Options, recorded string) (*framework.PackageJSON, *Answers, *resolve.Sources, error) {
+// and checks that nothing required is missing. cur is convex.json as it is
+// (nil when there is none); recorded is the custom domain the auth config
+// records, the answer when --auth-domain is absent.
+func answers(opts Options, cur *config.Config, recorded string) (*framework.PackageJSON, *Answers, *resolve.Sources, error) {
 	io := opts.IO
 	pkg, err := framework.ReadPackageJSON(opts.Dir)
 	if err != nil {
@@ -285,7 +287,7 @@ func answers(opts Options, recorded string) (*framework.PackageJSON, *Answers, *
 		return nil, nil, nil, cmdutil.UsageError(errors.New("a WorkOS client ID is needed to write .env.local"),
 			"pass --client-id client_... (or set WORKOS_CLIENT_ID), "+without)
 	}
-	if a.Framework.NeedsAPIKey() && key == "" && a.APIKey == "" {
+	if needsAPIKey(a, cur) && key == "" && a.APIKey == "" {
 		if !asked {
 			return nil, nil, nil, cmdutil.UsageError(fmt.Errorf("the WorkOS API key is needed to write .env.local for %s", a.Framework.Name),
 				"set WORKOS_API_KEY in the environment (init never takes it as a flag), "+without)
@@ -295,6 +297,26 @@ func answers(opts Options, recorded string) (*framework.PackageJSON, *Answers, *
 		fmt.Fprintf(io.ErrOut, "Leaving .env.local alone: %s reads WORKOS_API_KEY from it. Set WORKOS_API_KEY, then run `convex-authkit generate env`.\n", a.Framework.Name)
 	}
 	return pkg, a, target.Sources, nil
+}
+
+// needsAPIKey reports whether the .env.local init writes holds the API key:
+// .env.local is rendered from authKit.dev's localEnvVars, those init writes
+// into convex.json (the framework's, with the key for a server framework),
+// else those already there, which may never read ${authEnv.WORKOS_API_KEY}.
+// Without a convex.json to render from, planning refuses with the reason.
+func needsAPIKey(a *Answers, cur *config.Config) bool {
+	if a.Writes(FileConvexJSON) {
+		return a.Framework.NeedsAPIKey()
+	}
+	if cur == nil || cur.Section(config.Dev) == nil {
+		return false
+	}
+	for _, v := range cur.Section(config.Dev).LocalEnvVars {
+		if interpolate.UsesAuthEnv(v.Value.Value, "WORKOS_API_KEY") {
+			return true
+		}
+	}
+	return false
 }
 
 // knownClientID finds a client ID under the names the frameworks use.

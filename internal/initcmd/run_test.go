@@ -272,6 +272,60 @@ func TestRunNeedsAPIKeyForEnvLocal(t *testing.T) {
 	}
 }
 
+// The API key is demanded only when the .env.local init writes would hold
+// it: never when .env.local is not written, and, when convex.json is not
+// written either, only when its authKit.dev.localEnvVars reads
+// ${authEnv.WORKOS_API_KEY}.
+func TestRunNeedsAPIKeyOnlyWhenUsed(t *testing.T) {
+	noKey := `{"authKit": {"dev": {"configure": {"redirectUris": ["http://localhost:3000/callback"]},
+  "localEnvVars": {"WORKOS_CLIENT_ID": "${authEnv.WORKOS_CLIENT_ID}", "NEXT_PUBLIC_WORKOS_REDIRECT_URI": "http://localhost:3000/callback"}}}}`
+	tests := []struct {
+		name       string
+		convexJSON string // "" keeps the fixture's, which reads the key
+		files      []string
+		wantErr    string // "" = succeeds
+		wantEnv    string // in .env.local after a success; "" = not written
+	}{
+		{name: "convex.json only", files: []string{FileConvexJSON}},
+		{name: "convex.json only, its section without the key", convexJSON: noKey, files: []string{FileConvexJSON}},
+		{name: ".env.local from a section without the key", convexJSON: noKey, files: []string{FileEnvLocal},
+			wantEnv: "WORKOS_CLIENT_ID=client_01ABC\n"},
+		{name: ".env.local from a section with localEnvVars false", files: []string{FileEnvLocal},
+			convexJSON: `{"authKit": {"dev": {"configure": {"redirectUris": ["http://localhost:3000/callback"]}, "localEnvVars": false}}}`},
+		{name: ".env.local from a section with the key", files: []string{FileEnvLocal}, wantErr: "set WORKOS_API_KEY in the environment"},
+		{name: "both, the framework's section has the key", convexJSON: noKey, files: []string{FileConvexJSON, FileEnvLocal},
+			wantErr: "set WORKOS_API_KEY in the environment"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := copyFixture(t, "nextjs")
+			if tt.convexJSON != "" {
+				if err := os.WriteFile(filepath.Join(dir, "convex.json"), []byte(tt.convexJSON), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := newRun(dir)
+			r.opts.Files, r.opts.ClientID, r.opts.Force = tt.files, "client_01ABC", true
+			r.opts.Env = map[string]string{}
+			err := Run(r.opts)
+			if tt.wantErr != "" {
+				wantExit(t, err, cmdutil.ExitUsage, tt.wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatalf("%v\n%s", err, r.stderr)
+			}
+			env, err := os.ReadFile(filepath.Join(dir, ".env.local"))
+			if tt.wantEnv == "" && err == nil && strings.Contains(string(env), "WORKOS_") {
+				t.Errorf(".env.local written:\n%s", env)
+			}
+			if tt.wantEnv != "" && !strings.Contains(string(env), tt.wantEnv) {
+				t.Errorf(".env.local = %q, want it to hold %q (%v)", env, tt.wantEnv, err)
+			}
+		})
+	}
+}
+
 func TestRunKeepsADifferentSectionWithoutForce(t *testing.T) {
 	dir := copyFixture(t, "nextjs")
 	before := readFile(t, filepath.Join(dir, "convex.json"))

@@ -112,6 +112,20 @@ func isAuthEnvName(n string) bool {
 	return false
 }
 
+// UsesAuthEnv reports whether a template reads ${authEnv.NAME}; "" is no
+// name, so never read.
+func UsesAuthEnv(tmpl, name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, s := range Parse(tmpl) {
+		if s.Kind == AuthEnv && s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // HasPlaceholders reports whether a parsed template has a placeholder.
 func HasPlaceholders(segs []Segment) bool {
 	for _, s := range segs {

@@ -222,3 +222,22 @@ func FuzzResolve(f *testing.F) {
 		}
 	})
 }
+
+func TestUsesAuthEnv(t *testing.T) {
+	tests := []struct {
+		tmpl, name string
+		want       bool
+	}{
+		{"${authEnv.WORKOS_API_KEY}", "WORKOS_API_KEY", true},
+		{"key=${authEnv.WORKOS_API_KEY};", "WORKOS_API_KEY", true},
+		{"${authEnv.WORKOS_CLIENT_ID}", "WORKOS_API_KEY", false},
+		{"${buildEnv.WORKOS_API_KEY}", "WORKOS_API_KEY", false},
+		{"$authEnv.WORKOS_API_KEY", "WORKOS_API_KEY", false},
+		{"${authEnv.}", "", false},
+	}
+	for _, tt := range tests {
+		if got := UsesAuthEnv(tt.tmpl, tt.name); got != tt.want {
+			t.Errorf("UsesAuthEnv(%q, %q) = %v, want %v", tt.tmpl, tt.name, got, tt.want)
+		}
+	}
+}
