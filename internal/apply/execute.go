@@ -56,7 +56,11 @@ type Result struct {
 	Error    string `json:"error,omitempty"`
 	// Note explains a skip, e.g. why a homepage answer was not an error.
 	Note string `json:"note,omitempty"`
-	err  error
+	// expected marks a skip that is WorkOS's known answer to a value init
+	// itself writes (a localhost homepage for dev): no sign of trouble, so
+	// it is not shown as a warning.
+	expected bool
+	err      error
 }
 
 // FetchRemote lists redirect URIs and CORS origins concurrently. A 404 from
@@ -227,7 +231,7 @@ func apply(ctx context.Context, c Client, it Item) Result {
 		case workos.IsStatus(err, 422) && isLocalURL(it.Value):
 			// WorkOS rejects localhost homepages; the Convex CLI expects this
 			// answer for its dev templates and so do we.
-			err, res.Status, res.Outcome = nil, StatusSkipped, OutcomeNotDone
+			err, res.Status, res.Outcome, res.expected = nil, StatusSkipped, OutcomeNotDone, true
 			res.Note = "WorkOS does not accept localhost homepage URLs; set it for deployed environments only"
 		case workos.IsNotFound(err):
 			err, res.Status, res.Outcome = nil, StatusSkipped, OutcomeNotDone

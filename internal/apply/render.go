@@ -114,7 +114,11 @@ func printResults(io *iostreams.IOStreams, results []Result, unchanged int) {
 		case StatusPresent:
 			fmt.Fprintf(w, "%s present %s (the answer to its create was lost; a retry found it, added by this run or before)\n", cs.Green("✓"), what)
 		case StatusSkipped:
-			fmt.Fprintf(w, "%s skipped %s: %s\n", cs.Yellow("!"), what, r.Note)
+			mark := cs.Yellow("!")
+			if r.expected {
+				mark = cs.Gray("–")
+			}
+			fmt.Fprintf(w, "%s skipped %s: %s\n", mark, what, r.Note)
 		case StatusFailed:
 			switch r.Outcome {
 			case OutcomeUnknown:

@@ -94,7 +94,7 @@ func TestRun(t *testing.T) {
 		"\n4/8 Set the project up with init\n    $ convex-authkit init --client-id client_01EMV1AT0R0000000000000000 --yes --convex-url http://127.0.0.1:",
 		"\n      unchanged convex.json\n      created   convex/auth.config.ts\n      updated   .env.local\n",
 		"\n      unchanged deployment variable WORKOS_CLIENT_ID = client_01EMV1AT0R0000000000000000\n      created   deployment variable WORKOS_API_KEY = sk_test_…0000\n",
-		"    ! skipped app homepage URL http://localhost:5173: ",
+		"    – skipped app homepage URL http://localhost:5173: ",
 		"    in the demo: the app homepage is skipped because WorkOS answers 422",
 		"\n6/8 Push the auth config to the deployment, as npx convex dev would\n    $ npx convex dev --once\n",
 		"\n    CustomJWT(issuer=https://api.workos.com/user_management/client_01EMV1AT0R0000000000000000, app_id=none)\n",
