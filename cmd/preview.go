@@ -84,6 +84,16 @@ func requestTimeoutFlag(fl *pflag.FlagSet, v *time.Duration, usage string) (noti
 }
 
 // finish fills in what every preview command takes from the factory.
+// runPreview hands the options to runF in tests, else runs the command,
+// with GitHub Actions output set up for it.
+func runPreview(cmd *cobra.Command, f *cmdutil.Factory, runF func(apply.PreviewOptions) error, opts apply.PreviewOptions) error {
+	opts.CI = f.CIStep(cmd.CommandPath())
+	if runF != nil {
+		return runF(opts)
+	}
+	return apply.RunPreview(cmd.Context(), opts)
+}
+
 func (p *previewFlags) finish(f *cmdutil.Factory) (apply.PreviewOptions, error) {
 	o := p.opts
 	p.timeoutNotice(f.IOStreams.ErrOut)
@@ -132,11 +142,7 @@ configuration or no branch known, 4 WorkOS authentication.`,
 			if err != nil {
 				return err
 			}
-			opts.CI = f.CIStep(cmd.CommandPath())
-			if runF != nil {
-				return runF(opts)
-			}
-			return apply.RunPreview(cmd.Context(), opts)
+			return runPreview(cmd, f, runF, opts)
 		},
 	}
 	p.bind(c.Flags())
@@ -184,11 +190,7 @@ configuration or flags, 4 WorkOS authentication.`,
 					return err
 				}
 			}
-			opts.CI = f.CIStep(cmd.CommandPath())
-			if runF != nil {
-				return runF(opts)
-			}
-			return apply.RunPreview(cmd.Context(), opts)
+			return runPreview(cmd, f, runF, opts)
 		},
 	}
 	p.bind(c.Flags())
