@@ -122,7 +122,7 @@ func TestClientFaults(t *testing.T) {
 		{name: "403 for a key lacking the permission", readOnly: true, call: setOne, kind: KindRefused, exit: 4, wantText: "403 Forbidden: Forbidden: You do not have permission to perform this operation (deployment:env:write).", wantCalls: 1},
 		{name: "5xx outlasting the attempts", faults: faults.Faults{ServerErrors: 9}, call: listEnv, kind: KindServer, exit: 1, wantText: "503 Service Unavailable: ServiceUnavailable: Service Unavailable (gave up after 4 attempts)", wantCalls: 4},
 		{name: "dropped connections on the update", faults: faults.Faults{DropConnections: 9}, call: setOne, kind: KindNetwork, exit: 1, wantText: "could not update environment variables", wantCalls: 4},
-		{name: "slow deployment", faults: faults.Faults{Latency: 2 * time.Second}, call: listEnv, kind: KindNetwork, exit: 1, wantText: "no answer within 50ms (gave up after 2 attempts)", wantCalls: 2},
+		{name: "slow deployment", faults: faults.Faults{Latency: 5 * time.Second}, call: listEnv, kind: KindNetwork, exit: 1, wantText: "no answer within 500ms (gave up after 2 attempts)", wantCalls: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +135,7 @@ func TestClientFaults(t *testing.T) {
 				opts.ReadOnlyKey = "readonly|" + secretPart
 				key = opts.ReadOnlyKey
 			}
-			emu, d, log := open(t, opts, key, ClientOptions{Timeout: 50 * time.Millisecond, MaxAttempts: 4})
+			emu, d, log := open(t, opts, key, ClientOptions{Timeout: 500 * time.Millisecond, MaxAttempts: 4})
 			if tt.name == "slow deployment" {
 				d.(*Client).maxAttempts = 2
 			}
