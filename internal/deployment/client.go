@@ -3,13 +3,11 @@ package deployment
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -215,7 +213,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, payload any) (
 		case err != nil:
 			c.log.printf("convex: %s %s -> %v (%s)\n", method, path, err, elapsed)
 			fail = &Error{Kind: KindNetwork, Op: op, Target: c.t.Describe(), Err: err}
-			retry = !errors.As(err, new(permanent))
+			retry = !errors.As(err, new(httpretry.Permanent))
 		case status >= 200 && status < 300:
 			c.log.printf("convex: %s %s -> %d (%s)\n", method, path, status, elapsed)
 			if len(body) > 0 && !json.Valid(body) {
@@ -281,12 +279,6 @@ func contentType(h http.Header) string {
 	return "no Content-Type"
 }
 
-// permanent marks a transport failure another attempt cannot fix.
-type permanent struct{ err error }
-
-func (p permanent) Error() string { return p.err.Error() }
-func (p permanent) Unwrap() error { return p.err }
-
 // attempt sends one request under its own deadline and reads the whole body
 // before the deadline is released, so a server stalling mid-body is caught.
 func (c *Client) attempt(ctx context.Context, method, path string, payload []byte) (int, http.Header, []byte, error) {
@@ -298,7 +290,7 @@ func (c *Client) attempt(ctx context.Context, method, path string, payload []byt
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.t.URL+path, body)
 	if err != nil {
-		return 0, nil, nil, permanent{err}
+		return 0, nil, nil, httpretry.Permanent{Err: err}
 	}
 	req.Header.Set("Authorization", "Convex "+c.t.adminKey)
 	req.Header.Set("Accept", "application/json")
@@ -317,28 +309,18 @@ func (c *Client) attempt(ctx context.Context, method, path string, payload []byt
 		return 0, nil, nil, c.transportError(ctx, fmt.Errorf("reading the answer: %w", err))
 	}
 	if len(data) > maxBodySize {
-		return 0, nil, nil, permanent{fmt.Errorf("answer larger than %d bytes", maxBodySize)}
+		return 0, nil, nil, httpretry.Permanent{Err: fmt.Errorf("answer larger than %d bytes", maxBodySize)}
 	}
 	return res.StatusCode, res.Header, data, nil
 }
 
-// transportError drops the *url.Error wrapper (its text repeats the URL),
-// turns the per-attempt deadline into words, and marks what retrying cannot
-// fix: a redirect (never followed) and an untrusted certificate.
+// transportError is httpretry.Transport with the per-attempt deadline put
+// into words.
 func (c *Client) transportError(attemptCtx context.Context, err error) error {
 	if errors.Is(attemptCtx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("no answer within %s", c.timeout)
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var redirect *netpolicy.RedirectError
-	var certErr *tls.CertificateVerificationError
-	if errors.As(err, &redirect) || errors.As(err, &certErr) {
-		return permanent{err}
-	}
-	return err
+	return httpretry.Transport(err)
 }
 
 // logger serialises log lines from concurrent requests. A nil *logger is

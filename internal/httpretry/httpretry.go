@@ -1,18 +1,23 @@
 // Package httpretry holds the retry timing shared by the API clients that
 // retry (WorkOS, the Convex deployment): exponential backoff with full
-// jitter, Retry-After parsing with a cap, and a sleep that a cancelled
-// context cuts short. The retry loops stay in each client, because what an
+// jitter, Retry-After parsing with a cap, a sleep that a cancelled context
+// cuts short, and which transport failures are worth another attempt. The retry loops stay in each client, because what an
 // answer means (which statuses retry, how an error reads) is the client's
 // business; the timing is not, and two copies of it would drift.
 package httpretry
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/convex-authkit/convex-authkit/internal/netpolicy"
 )
 
 const (
@@ -90,4 +95,29 @@ func RetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
 // 9110 defines it for 429 and 503.
 func HonoursRetryAfter(status int) bool {
 	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+}
+
+// Permanent marks a failure that another attempt cannot fix; retry loops
+// stop on it (errors.As(err, new(Permanent))).
+type Permanent struct{ Err error }
+
+func (p Permanent) Error() string { return p.Err.Error() }
+func (p Permanent) Unwrap() error { return p.Err }
+
+// Transport turns an error from http.Client.Do or from reading a body into
+// what a retry loop and a user need: the *url.Error wrapper is dropped (its
+// text repeats the method and URL the caller's own message names), and what
+// asking again cannot change is marked Permanent: a redirect (an answer, and
+// never followed) and a certificate the system does not trust. A per-attempt
+// deadline is the caller's to word, since only it knows the timeout.
+func Transport(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) || errors.As(err, new(*netpolicy.RedirectError)) {
+		return Permanent{err}
+	}
+	return err
 }

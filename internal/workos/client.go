@@ -9,7 +9,6 @@ package workos
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -160,12 +159,6 @@ type response struct {
 	body   []byte
 }
 
-// permanentError marks a failure that another attempt cannot fix.
-type permanentError struct{ err error }
-
-func (e permanentError) Error() string { return e.err.Error() }
-func (e permanentError) Unwrap() error { return e.err }
-
 // do sends r until it gets a 2xx answer, a non-retryable failure, or runs
 // out of attempts. Non-2xx answers come back as *APIError.
 func (c *Client) do(ctx context.Context, r request) (*response, error) {
@@ -205,7 +198,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		)
 		if err != nil {
 			failure = err
-			retryable = !errors.As(err, new(permanentError))
+			retryable = !errors.As(err, new(httpretry.Permanent))
 			outcome = fmt.Sprintf("%s -> %v (%s)", logPath, err, elapsed)
 		} else {
 			outcome = fmt.Sprintf("%s -> %d (%s%s)", logPath, res.status, elapsed, requestIDNote(res.header))
@@ -293,7 +286,7 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
-		return nil, permanentError{err}
+		return nil, httpretry.Permanent{Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
@@ -319,33 +312,18 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 		return nil, c.transportError(ctx, fmt.Errorf("reading response: %w", err))
 	}
 	if len(data) > maxBodySize {
-		return nil, permanentError{fmt.Errorf("response larger than %d bytes", maxBodySize)}
+		return nil, httpretry.Permanent{Err: fmt.Errorf("response larger than %d bytes", maxBodySize)}
 	}
 	return &response{status: res.StatusCode, header: res.Header, body: data}, nil
 }
 
-// transportError drops the *url.Error wrapper, whose text repeats the method
-// and full URL that our own error prefix already names, and turns a
-// per-attempt deadline into words a user can act on.
+// transportError is httpretry.Transport with the per-attempt deadline put
+// into words a user can act on.
 func (c *Client) transportError(attemptCtx context.Context, err error) error {
 	if errors.Is(attemptCtx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("no response within %s", c.timeout)
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	// A certificate the system does not trust will not become trusted by
-	// asking again.
-	var certErr *tls.CertificateVerificationError
-	if errors.As(err, &certErr) {
-		return permanentError{err}
-	}
-	// A redirect is an answer: asking again gets the same one.
-	if errors.As(err, new(*netpolicy.RedirectError)) {
-		return permanentError{err}
-	}
-	return err
+	return httpretry.Transport(err)
 }
 
 // backoff is httpretry.Backoff with this client's jitter, which tests fix.
