@@ -112,3 +112,43 @@ func (s *Served) URL() string {
 	defer s.mu.Unlock()
 	return s.url
 }
+
+// Log records an emulator's requests for tests and scripts. Its lock is its
+// own, so recording a status never waits on (or deadlocks with) a handler
+// holding the emulator's state lock. The zero value is ready to use.
+type Log[T any] struct {
+	mu   sync.Mutex
+	recs []*T
+}
+
+// Add records rec, which handlers may go on filling in through Update.
+func (l *Log[T]) Add(rec *T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.recs = append(l.recs, rec)
+}
+
+// Update changes a record under the log's lock.
+func (l *Log[T]) Update(change func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	change()
+}
+
+// All returns copies of the records, in arrival order.
+func (l *Log[T]) All() []T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]T, len(l.recs))
+	for i, r := range l.recs {
+		out[i] = *r
+	}
+	return out
+}
+
+// Reset forgets every record.
+func (l *Log[T]) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.recs = nil
+}

@@ -76,10 +76,7 @@ type Server struct {
 	sig     *signer
 	sigErr  error
 
-	// recMu guards the request records alone, so that recording a status
-	// never waits on (or deadlocks with) a handler holding mu.
-	recMu    sync.Mutex
-	requests []*Request
+	requests emuhttp.Log[Request]
 
 	// events sends webhook deliveries; it has its own lock, so a
 	// delivery's record never waits on a handler holding mu.
@@ -209,30 +206,16 @@ func (s *Server) APIKey() string { return s.apiKey }
 
 // Requests returns every request served so far, in arrival order, including
 // faulted ones.
-func (s *Server) Requests() []Request {
-	s.recMu.Lock()
-	defer s.recMu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
-		out[i] = *r
-	}
-	return out
-}
+func (s *Server) Requests() []Request { return s.requests.All() }
 
 // ResetRequests forgets the recorded requests.
-func (s *Server) ResetRequests() {
-	s.recMu.Lock()
-	defer s.recMu.Unlock()
-	s.requests = nil
-}
+func (s *Server) ResetRequests() { s.requests.Reset() }
 
 // ServeHTTP answers one request: it records it, applies the configured
 // faults, then routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &Request{Method: r.Method, Path: r.URL.Path}
-	s.recMu.Lock()
-	s.requests = append(s.requests, rec)
-	s.recMu.Unlock()
+	s.requests.Add(rec)
 	s.mu.Lock()
 	reqID := "req_" + s.ids.next(s.now())
 	if s.served.URL() == "" {
@@ -241,9 +224,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	sw := &emuhttp.StatusWriter{ResponseWriter: w, Record: func(code int) {
-		s.recMu.Lock()
-		rec.Status = code
-		s.recMu.Unlock()
+		s.requests.Update(func() { rec.Status = code })
 	}}
 	sw.Header().Set("X-Request-ID", reqID)
 	if s.injectFault(sw, r) {

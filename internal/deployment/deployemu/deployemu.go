@@ -84,10 +84,7 @@ type Server struct {
 	siteURL    string
 	cloudURL   string
 
-	// recMu guards the records alone: a handler holding mu writes its
-	// status through the record.
-	recMu    sync.Mutex
-	requests []*Request
+	requests emuhttp.Log[Request]
 }
 
 // New returns a Server holding opts' state. It does not listen: call Start,
@@ -176,26 +173,14 @@ func (s *Server) SetProviders(p []map[string]any) {
 }
 
 // Requests returns the requests served so far, in arrival order.
-func (s *Server) Requests() []Request {
-	s.recMu.Lock()
-	defer s.recMu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
-		out[i] = *r
-	}
-	return out
-}
+func (s *Server) Requests() []Request { return s.requests.All() }
 
 // ServeHTTP records r, applies the faults, then routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &Request{Method: r.Method, Path: r.URL.Path}
-	s.recMu.Lock()
-	s.requests = append(s.requests, rec)
-	s.recMu.Unlock()
+	s.requests.Add(rec)
 	sw := &emuhttp.StatusWriter{ResponseWriter: w, Record: func(code int) {
-		s.recMu.Lock()
-		rec.Status = code
-		s.recMu.Unlock()
+		s.requests.Update(func() { rec.Status = code })
 	}}
 	ctx := withRecord(r, rec)
 	if s.htmlPages.Load() && faults.Matches(s.inj.Get().Match, r) {

@@ -22,7 +22,5 @@ func (rec *Request) setFunction(s *Server, path string) {
 	if rec == nil {
 		return
 	}
-	s.recMu.Lock()
-	defer s.recMu.Unlock()
-	rec.Function = path
+	s.requests.Update(func() { rec.Function = path })
 }
